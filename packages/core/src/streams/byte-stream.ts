@@ -1,0 +1,95 @@
+/**
+ * @module
+ * A Node `Duplex` of raw bytes over a `RouterService.Stream` call, used on both ends: the exporter session
+ * (exportstream relays and resources) and the client. DATA frames carry bytes, GOAWAY is end-of-file,
+ * PING and RST_STREAM are ignored. Backpressure is carried through in both directions, so a transfer of any
+ * size holds at most a few frames in memory.
+ */
+import { Duplex } from "node:stream";
+import type { ClientDuplexStream, ServerDuplexStream, ServiceError } from "@grpc/grpc-js";
+import { Code, JumpstarterError, fromStatus, toStatus } from "../errors.js";
+import type { Frame } from "./frames.js";
+import { FrameType } from "./frames.js";
+
+type FrameCall = ClientDuplexStream<Frame, Frame> | ServerDuplexStream<Frame, Frame>;
+
+const goaway: Frame = { payload: new Uint8Array(0), frameType: FrameType.GOAWAY };
+
+/** Which end of the call this stream sits on. */
+export type StreamSide = "client" | "server";
+
+/** Bytes over a router stream call. Destroying it cancels (client) or ends (server) the call. */
+export class RouterByteStream extends Duplex {
+  readonly #call: FrameCall;
+  readonly #side: StreamSide;
+  #callDone = false;
+
+  constructor(call: FrameCall, side: StreamSide) {
+    super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
+    this.#call = call;
+    this.#side = side;
+    call.on("data", (frame: Frame) => this.#onFrame(frame));
+    call.on("end", () => this.push(null));
+    call.on("error", (error: ServiceError) => {
+      this.#callDone = true;
+      this.destroy(error.code === Code.CANCELLED && side === "server" ? undefined : fromStatus(error));
+    });
+    if (side === "client") {
+      (call as ClientDuplexStream<Frame, Frame>).on("status", () => {
+        this.#callDone = true;
+      });
+    } else {
+      (call as ServerDuplexStream<Frame, Frame>).on("cancelled", () => {
+        this.#callDone = true;
+        this.destroy();
+      });
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    if (frame.frameType === FrameType.DATA) {
+      if (frame.payload.byteLength > 0 && !this.push(frame.payload)) this.#call.pause();
+    } else if (frame.frameType === FrameType.GOAWAY) {
+      this.push(null);
+    }
+  }
+
+  override _read(): void {
+    this.#call.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#call.write({ payload: chunk, frameType: FrameType.DATA })) callback();
+    else this.#call.once("drain", () => callback());
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const payload = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(payload, "binary", callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#call.write(goaway);
+    if (this.#side === "client") (this.#call as ClientDuplexStream<Frame, Frame>).end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#callDone) {
+      this.#callDone = true;
+      if (this.#side === "client") {
+        (this.#call as ClientDuplexStream<Frame, Frame>).cancel();
+      } else {
+        const call = this.#call as ServerDuplexStream<Frame, Frame>;
+        if (error) {
+          const { code, details } = toStatus(error);
+          call.emit("error", Object.assign(new Error(details), { code, details }));
+        } else {
+          if (!this.writableFinished) call.write(goaway);
+          call.end();
+        }
+      }
+    }
+    callback(error instanceof JumpstarterError || error === null ? error : JumpstarterError.from(error));
+  }
+}

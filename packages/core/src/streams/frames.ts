@@ -1,0 +1,101 @@
+/**
+ * @module
+ * Hand-written codec for `jumpstarter.v1.StreamRequest` / `StreamResponse` (`payload` = field 1 bytes,
+ * `frame_type` = field 2 enum). These two messages carry every byte of every raw stream, so they skip the
+ * generic protobuf runtime: encoding is one copy, decoding is a zero-copy view of the received buffer.
+ */
+import type { CodecOverrides } from "@jumpstarter/protocol";
+import { FrameType } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
+
+export { FrameType };
+
+/** One frame of a router stream, in either direction. */
+export interface Frame {
+  readonly payload: Uint8Array;
+  readonly frameType: FrameType;
+}
+
+const empty = new Uint8Array(0);
+
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+}
+
+function writeVarint(buffer: Buffer, offset: number, value: number): number {
+  while (value >= 0x80) {
+    buffer[offset++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  buffer[offset++] = value;
+  return offset;
+}
+
+/** Serialises a frame exactly as protobuf would (default values omitted). */
+export function encodeFrame(frame: Frame): Buffer {
+  const size = frame.payload.byteLength;
+  const type = frame.frameType;
+  const length = (size > 0 ? 1 + varintLength(size) + size : 0) + (type !== 0 ? 1 + varintLength(type) : 0);
+  const out = Buffer.allocUnsafe(length);
+  let offset = 0;
+  if (size > 0) {
+    out[offset++] = 0x0a;
+    offset = writeVarint(out, offset, size);
+    out.set(frame.payload, offset);
+    offset += size;
+  }
+  if (type !== 0) {
+    out[offset++] = 0x10;
+    writeVarint(out, offset, type);
+  }
+  return out;
+}
+
+/** Parses a frame; unknown fields are skipped as protobuf requires. */
+export function decodeFrame(bytes: Buffer): Frame {
+  let payload: Uint8Array = empty;
+  let frameType = 0;
+  let offset = 0;
+  const readVarint = (): number => {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      if (offset >= bytes.length) throw new Error("truncated varint in router frame");
+      const byte = bytes[offset++]!;
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result;
+      scale *= 128;
+    }
+  };
+  while (offset < bytes.length) {
+    const tag = readVarint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (wireType === 0) {
+      const value = readVarint();
+      if (field === 2) frameType = value;
+    } else if (wireType === 2) {
+      const length = readVarint();
+      if (offset + length > bytes.length) throw new Error("truncated field in router frame");
+      if (field === 1) payload = bytes.subarray(offset, offset + length);
+      offset += length;
+    } else if (wireType === 1) {
+      offset += 8;
+    } else if (wireType === 5) {
+      offset += 4;
+    } else {
+      throw new Error(`unsupported wire type ${wireType} in router frame`);
+    }
+  }
+  return { payload, frameType };
+}
+
+/** grpc-js codec overrides that route both router messages through this codec. */
+export const frameCodecs: CodecOverrides = {
+  "jumpstarter.v1.StreamRequest": { serialize: encodeFrame, deserialize: decodeFrame },
+  "jumpstarter.v1.StreamResponse": { serialize: encodeFrame, deserialize: decodeFrame },
+};
