@@ -21,4 +21,4 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   touch "$stamp"
 fi
 echo "setup: building (tsc -b)" >&2
-npx tsc -b
+bash scripts/build.sh
