@@ -1,0 +1,56 @@
+/**
+ * @module
+ * The driver the session benchmark serves: a unary echo, a streaming read, and two byte streams that stay in
+ * the exporter process (an echo and a sink), so the stream numbers measure the relay and nothing behind it.
+ */
+import { Duplex, PassThrough } from "node:stream";
+import { Driver, exportMethod, exportstream } from "@jumpstarter/core";
+import { STREAMING_ITEMS } from "./workload.js";
+
+/** A byte stream that swallows everything written and ends its readable side when the writer ends. */
+export function createSink(): Duplex {
+  return new Duplex({
+    read() {},
+    write(_chunk: Buffer, _encoding, callback) {
+      callback();
+    },
+    writev(_chunks, callback) {
+      callback();
+    },
+    final(callback) {
+      this.push(null);
+      callback();
+    },
+  });
+}
+
+/** Benchmark driver. */
+export class BenchDriver extends Driver {
+  client(): string {
+    return "jumpstarter_bench.client.BenchClient";
+  }
+
+  /** Returns its first argument. */
+  @exportMethod
+  echo(value: unknown, _extra?: unknown): unknown {
+    return value;
+  }
+
+  /** Yields a few small readings, like MockPower.read(). */
+  @exportMethod
+  async *read(): AsyncGenerator<{ voltage: number; current: number }> {
+    for (let i = 0; i < STREAMING_ITEMS; i++) yield { voltage: 5, current: 0.5 + i };
+  }
+
+  /** Echoes every byte back. */
+  @exportstream
+  async connect(): Promise<Duplex> {
+    return new PassThrough({ highWaterMark: 256 * 1024 });
+  }
+
+  /** Discards every byte. */
+  @exportstream
+  async sink(): Promise<Duplex> {
+    return createSink();
+  }
+}
