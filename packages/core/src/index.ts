@@ -67,5 +67,6 @@ export type { LogRecord } from "./session/log-bus.js";
 
 // Streams
 export { RouterByteStream } from "./streams/byte-stream.js";
+export type { RouterByteStreamOptions } from "./streams/byte-stream.js";
 export { FrameType, encodeFrame, decodeFrame, frameCodecs } from "./streams/frames.js";
 export type { Frame } from "./streams/frames.js";

@@ -333,7 +333,8 @@ export class ExporterSession {
         return;
       }
       call.sendMetadata(new Metadata());
-      this.#relay(new RouterByteStream(call, "server"), target);
+      // A driver stream whose readable side is in object mode yields messages: keep one frame per message.
+      this.#relay(new RouterByteStream(call, "server", { framePerWrite: target.readableObjectMode }), target);
       return;
     }
     const supported = supportedEncodings();

@@ -18,16 +18,27 @@ const goaway: Frame = { payload: new Uint8Array(0), frameType: FrameType.GOAWAY 
 /** Which end of the call this stream sits on. */
 export type StreamSide = "client" | "server";
 
+/** Options of a {@link RouterByteStream}. */
+export interface RouterByteStreamOptions {
+  /**
+   * Send every written chunk as its own DATA frame, never merging queued writes, so message boundaries
+   * (datagrams, websocket messages) survive the relay.
+   */
+  readonly framePerWrite?: boolean;
+}
+
 /** Bytes over a router stream call. Destroying it cancels (client) or ends (server) the call. */
 export class RouterByteStream extends Duplex {
   readonly #call: FrameCall;
   readonly #side: StreamSide;
+  readonly #framePerWrite: boolean;
   #callDone = false;
 
-  constructor(call: FrameCall, side: StreamSide) {
+  constructor(call: FrameCall, side: StreamSide, options: RouterByteStreamOptions = {}) {
     super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
     this.#call = call;
     this.#side = side;
+    this.#framePerWrite = options.framePerWrite ?? false;
     call.on("data", (frame: Frame) => this.#onFrame(frame));
     call.on("end", () => this.push(null));
     call.on("error", (error: ServiceError) => {
@@ -64,6 +75,13 @@ export class RouterByteStream extends Duplex {
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    if (this.#framePerWrite) {
+      let flowing = true;
+      for (const { chunk } of chunks) flowing = this.#call.write({ payload: chunk, frameType: FrameType.DATA });
+      if (flowing) callback();
+      else this.#call.once("drain", () => callback());
+      return;
+    }
     const payload = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
     this._write(payload, "binary", callback);
   }
