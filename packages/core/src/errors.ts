@@ -111,9 +111,14 @@ function fromCode(code: Code, message: string, cause?: unknown): JumpstarterErro
   return ErrorType ? new ErrorType(message, { cause }) : new JumpstarterError(message, code, { cause });
 }
 
-/** errno codes Python's `ConnectionError` family covers (BrokenPipe, Aborted, Refused, Reset). */
-const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"]);
+/** errno codes Python's `ConnectionError` family covers (BrokenPipe incl. ESHUTDOWN, Aborted, Refused, Reset). */
+const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ESHUTDOWN", "ERR_STREAM_PREMATURE_CLOSE"]);
 const timeoutErrnos = new Set(["ETIMEDOUT", "ABORT_ERR_TIMEOUT"]);
+
+/** A Node system error (Python `OSError`): an errno name plus the failing syscall or a numeric errno. */
+function isSystemError(error: NodeJS.ErrnoException): boolean {
+  return typeof error.code === "string" && (typeof error.syscall === "string" || typeof error.errno === "number");
+}
 
 function statusOfThrown(error: unknown): Code {
   if (!(error instanceof Error)) return Code.UNKNOWN;
@@ -121,12 +126,9 @@ function statusOfThrown(error: unknown): Code {
   if (error.name === "AbortError") return Code.CANCELLED;
   if (error.name === "ZodError" || error instanceof RangeError) return Code.INVALID_ARGUMENT;
   const errno = (error as NodeJS.ErrnoException).code;
-  if (typeof errno === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string") {
-    if (connectionErrnos.has(errno)) return Code.UNAVAILABLE;
-    if (timeoutErrnos.has(errno)) return Code.DEADLINE_EXCEEDED;
-    return Code.INTERNAL;
-  }
   if (typeof errno === "string" && connectionErrnos.has(errno)) return Code.UNAVAILABLE;
+  if (typeof errno === "string" && timeoutErrnos.has(errno)) return Code.DEADLINE_EXCEEDED;
+  if (isSystemError(error)) return Code.INTERNAL;
   return Code.UNKNOWN;
 }
 
