@@ -1,0 +1,76 @@
+/**
+ * @module
+ * `MockPower` and `SyncMockPower`: power drivers with no device behind them, for tests and examples.
+ * `read` yields 0 V / 0 A then 5 V / 2 A, as the reference mocks do.
+ */
+import type { DriverMethods, DriverOptions } from "@jumpstarter/core";
+import { Driver, exportMethod } from "@jumpstarter/core";
+import { z } from "zod";
+import type { PowerReading } from "./interface.js";
+import { POWER_CLIENT, PowerInterface } from "./interface.js";
+
+/** The mocks take no `config:` keys. */
+export const MockPowerConfigSchema = z.object({}).strict();
+/** Config of {@link MockPower} and {@link SyncMockPower}. */
+export type MockPowerConfig = z.infer<typeof MockPowerConfigSchema>;
+
+const mockReadings: readonly PowerReading[] = [
+  { voltage: 0, current: 0 },
+  { voltage: 5, current: 2 },
+];
+
+/** A power switch that only logs, with asynchronous methods. */
+export class MockPower extends Driver implements DriverMethods<typeof PowerInterface> {
+  static readonly configSchema = MockPowerConfigSchema;
+
+  constructor(_config: MockPowerConfig = {}, options: DriverOptions = {}) {
+    super(options);
+  }
+
+  override client(): string {
+    return POWER_CLIENT;
+  }
+
+  @exportMethod
+  async on(): Promise<void> {
+    this.logger.info("power on");
+  }
+
+  @exportMethod
+  async off(): Promise<void> {
+    this.logger.info("power off");
+  }
+
+  @exportMethod
+  async *read(): AsyncGenerator<PowerReading> {
+    for (const reading of mockReadings) yield { ...reading };
+  }
+}
+
+/** The same mock with synchronous methods and a synchronous generator. */
+export class SyncMockPower extends Driver implements DriverMethods<typeof PowerInterface> {
+  static readonly configSchema = MockPowerConfigSchema;
+
+  constructor(_config: MockPowerConfig = {}, options: DriverOptions = {}) {
+    super(options);
+  }
+
+  override client(): string {
+    return POWER_CLIENT;
+  }
+
+  @exportMethod
+  on(): void {
+    this.logger.info("power on");
+  }
+
+  @exportMethod
+  off(): void {
+    this.logger.info("power off");
+  }
+
+  @exportMethod
+  *read(): Generator<PowerReading> {
+    for (const reading of mockReadings) yield { ...reading };
+  }
+}
