@@ -15,6 +15,8 @@ export interface ExportedMethod {
   readonly minArgs: number;
   /** Most positional arguments the method takes (`Infinity` with a rest parameter). */
   readonly maxArgs: number;
+  /** Declared parameter names (for the reference's "missing required positional argument" text). */
+  readonly params: readonly string[];
 }
 
 const registries = new WeakMap<object, Map<string, ExportedMethod>>();
@@ -27,8 +29,8 @@ function register(kind: CallKind | "auto") {
     let registry = registries.get(prototype);
     if (!registry) registries.set(prototype, (registry = new Map()));
     const generator = fn.constructor.name === "AsyncGeneratorFunction" || fn.constructor.name === "GeneratorFunction";
-    const [minArgs, maxArgs] = arity(fn);
-    registry.set(key, { kind: kind === "auto" ? (generator ? "streaming" : "unary") : kind, minArgs, maxArgs });
+    const { minArgs, maxArgs, params } = signatureOf(fn);
+    registry.set(key, { kind: kind === "auto" ? (generator ? "streaming" : "unary") : kind, minArgs, maxArgs, params });
   };
 }
 
@@ -48,19 +50,34 @@ export const exportstream: (prototype: object, key: string | symbol, descriptor:
 
 /** Result of looking a method name up on a driver instance. */
 export type MethodLookup =
-  | { readonly found: "exported"; readonly method: ExportedMethod; readonly fn: (...args: unknown[]) => unknown }
+  | {
+      readonly found: "exported";
+      readonly method: ExportedMethod;
+      readonly fn: (...args: unknown[]) => unknown;
+      /** Name of the class that defines the method (Python's `__qualname__` prefix). */
+      readonly owner: string;
+    }
   | { readonly found: "unmarked" }
   | { readonly found: "missing" };
 
-/** Finds `name` on `driver` following the reference rules (private and base-object names are "missing"). */
+/**
+ * Finds `name` on `driver` following the reference rules: private (`_x`) and base-object names
+ * (`constructor`, `toString`…) are "missing"; a defined but undecorated member is "unmarked". Accessors are
+ * never invoked by a lookup.
+ */
 export function lookupMethod(driver: object, name: string): MethodLookup {
   if (name.startsWith("_") || name in Object.prototype) return { found: "missing" };
+  if (Object.hasOwn(driver, name)) return { found: "unmarked" };
   for (let proto: object | null = Object.getPrototypeOf(driver); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    if (!Object.hasOwn(proto, name)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (!descriptor) continue;
+    const fn: unknown = descriptor.value;
     const method = registries.get(proto)?.get(name);
-    const fn = (proto as Record<string, unknown>)[name];
-    if (method && typeof fn === "function") return { found: "exported", method, fn: fn as (...args: unknown[]) => unknown };
-    return typeof fn === "function" ? { found: "unmarked" } : { found: "missing" };
+    if (method && typeof fn === "function") {
+      const owner = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+      return { found: "exported", method, fn: fn as (...args: unknown[]) => unknown, owner: typeof owner === "string" ? owner : "" };
+    }
+    return { found: "unmarked" };
   }
   return { found: "missing" };
 }
@@ -81,21 +98,23 @@ export function exportedMethods(driver: object): Map<string, ExportedMethod> {
 }
 
 /**
- * Positional-parameter bounds of a compiled function, read from its source text: `fn.length` gives the
- * required count; the declared list (minus a rest parameter) gives the maximum.
+ * Positional-parameter bounds and names of a compiled function, read from its source text: `fn.length` gives
+ * the required count; the declared list (minus a rest parameter) gives the maximum.
  */
-function arity(fn: Function): [number, number] {
+function signatureOf(fn: Function): { minArgs: number; maxArgs: number; params: string[] } {
   const source = Function.prototype.toString.call(fn);
   const open = source.indexOf("(");
-  if (open < 0) return [fn.length, Infinity];
+  if (open < 0) return { minArgs: fn.length, maxArgs: Infinity, params: [] };
+  const params: string[] = [];
+  let current = "";
   let depth = 0;
-  let count = 0;
-  let sawToken = false;
   let quote: string | null = null;
+  let rest = false;
   for (let i = open + 1; i < source.length; i++) {
     const ch = source[i]!;
     if (quote) {
-      if (ch === "\\") i++;
+      current += ch;
+      if (ch === "\\") current += source[++i] ?? "";
       else if (ch === quote) quote = null;
       continue;
     }
@@ -105,13 +124,17 @@ function arity(fn: Function): [number, number] {
       if (depth === 0) break;
       depth--;
     } else if (ch === "," && depth === 0) {
-      count++;
-      sawToken = false;
+      params.push(current.trim());
+      current = "";
       continue;
-    } else if (ch === "." && depth === 0 && source.startsWith("...", i)) {
-      return [fn.length, Infinity];
     }
-    if (!/\s/.test(ch)) sawToken = true;
+    current += ch;
   }
-  return [fn.length, sawToken ? count + 1 : count];
+  if (current.trim() !== "") params.push(current.trim());
+  const names = params.map((param) => param.split("=")[0]!.trim()).filter((name) => {
+    if (!name.startsWith("...")) return true;
+    rest = true;
+    return false;
+  });
+  return { minArgs: fn.length, maxArgs: rest ? Infinity : names.length, params: names };
 }
