@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/**
+ * @module
+ * The `jmp` binary.
+ */
+import { enableCompileCache } from "node:module";
+
+enableCompileCache?.();
+const { runJmp } = await import("../jmp/main.js");
+process.exit(await runJmp());

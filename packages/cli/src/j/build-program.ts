@@ -1,0 +1,68 @@
+/**
+ * @module
+ * Turns a client tree into the `j` command tree (spec cli §3): each composite child becomes a subcommand
+ * named by its `jumpstarter.dev/name`, nested composites nest, every client contributes the commands its
+ * package declares, `description` / `methods_description` become help, and unavailable drivers are listed
+ * in a note instead of commands.
+ */
+import type { DriverClient } from "@jumpstarter/core";
+import { StubDriverClient } from "@jumpstarter/core";
+import { Command } from "commander";
+import type { CommandsBuilder } from "./plugins.js";
+
+/** Inputs of {@link buildProgram}. */
+export interface ProgramSources {
+  /** Command builders by client label. */
+  readonly commands: ReadonlyMap<string, CommandsBuilder>;
+  /** Why a label's client could not be loaded. */
+  readonly failures?: ReadonlyMap<string, string>;
+}
+
+function unavailableReason(client: DriverClient, sources: ProgramSources): string | undefined {
+  const failure = sources.failures?.get(client.clientLabel);
+  if (failure) return failure;
+  if (client instanceof StubDriverClient) {
+    return client.reason === "not-allowed" ? `client ${client.clientLabel} is not allowed (JMP_DRIVERS_ALLOW)` : `client ${client.clientLabel} is not installed`;
+  }
+  return undefined;
+}
+
+/** Applies `methods_description` to the subcommands of `group`. */
+function applyMethodDescriptions(group: Command, client: DriverClient): void {
+  for (const command of group.commands) {
+    const text = client.methodsDescription[command.name()];
+    if (text !== undefined) command.description(text);
+  }
+}
+
+/**
+ * Fills `group` with `client`'s own commands and one subcommand per child. Returns whether the group has
+ * anything to run.
+ */
+async function fill(group: Command, client: DriverClient, sources: ProgramSources): Promise<boolean> {
+  const builder = sources.commands.get(client.clientLabel);
+  if (builder && !(client instanceof StubDriverClient)) await builder(group, client);
+  const notes: string[] = [];
+  for (const [name, child] of Object.entries(client.children)) {
+    if (group.commands.some((command) => command.name() === name)) continue;
+    const reason = unavailableReason(child, sources);
+    if (reason) {
+      notes.push(`  ${name}: unavailable, ${reason}`);
+      continue;
+    }
+    const sub = new Command(name).copyInheritedSettings(group);
+    sub.description(child.description ?? (Object.keys(child.children).length > 0 ? "Group of drivers" : `${child.clientLabel.split(".").pop() ?? "Driver"} commands`));
+    if (await fill(sub, child, sources)) group.addCommand(sub);
+    else notes.push(`  ${name}: no j commands for ${child.clientLabel}`);
+  }
+  applyMethodDescriptions(group, client);
+  if (notes.length > 0) group.addHelpText("after", `\nNot available here:\n${notes.join("\n")}\n`);
+  return group.commands.length > 0 || builder !== undefined;
+}
+
+/** Adds the client tree's commands to `program` (the `j` root command). */
+export async function buildProgram(program: Command, root: DriverClient, sources: ProgramSources): Promise<Command> {
+  if (root.description) program.description(root.description);
+  await fill(program, root, sources);
+  return program;
+}
