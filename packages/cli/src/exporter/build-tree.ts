@@ -31,7 +31,7 @@ function messageOf(error: unknown): string {
 }
 
 function errorAt(source: YamlSource, path: readonly PropertyKey[], detail: string, cause?: unknown): ConfigError {
-  const line = source.line(path);
+  const line = source.line(path, true);
   return new ConfigError(
     { file: source.file, ...(line !== undefined ? { line } : {}), path: formatKeyPath(path) },
     detail,

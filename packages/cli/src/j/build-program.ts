@@ -51,8 +51,11 @@ async function fill(group: Command, client: DriverClient, sources: ProgramSource
       continue;
     }
     const sub = new Command(name).copyInheritedSettings(group);
-    sub.description(child.description ?? (Object.keys(child.children).length > 0 ? "Group of drivers" : `${child.clientLabel.split(".").pop() ?? "Driver"} commands`));
-    if (await fill(sub, child, sources)) group.addCommand(sub);
+    if (child.description) sub.description(child.description);
+    if (await fill(sub, child, sources)) {
+      if (!sub.description()) sub.description(Object.keys(child.children).length > 0 ? "Group of drivers" : `${child.clientLabel.split(".").pop() ?? "Driver"} commands`);
+      group.addCommand(sub);
+    }
     else notes.push(`  ${name}: no j commands for ${child.clientLabel}`);
   }
   applyMethodDescriptions(group, client);

@@ -87,6 +87,8 @@ export function resolvePackageExport(dir: string, subpath: string): string | und
     typeof exportsField === "string" || Array.isArray(exportsField) || !Object.keys(exportsField as object).some((key) => key.startsWith("."))
       ? { ".": exportsField }
       : (exportsField as Record<string, unknown>);
+  // Manifests name the main entry `./index` (docs/driver-packages.md).
+  if (subpath === "./index" && !(subpath in map) && "." in map) subpath = ".";
   if (subpath in map) {
     const target = pickTarget(map[subpath]);
     return target ? join(dir, target) : undefined;
