@@ -4,6 +4,7 @@
  * The `j` binary: drive the exporter of the surrounding `jmp shell`.
  */
 import { enableCompileCache } from "node:module";
+import "./quiet-warnings.js";
 
 enableCompileCache?.();
 const { runJ } = await import("../j/main.js");

@@ -4,6 +4,7 @@
  * The `jmp` binary.
  */
 import { enableCompileCache } from "node:module";
+import "./quiet-warnings.js";
 
 enableCompileCache?.();
 const { runJmp } = await import("../jmp/main.js");

@@ -57,6 +57,7 @@ async function runLifecycleHook(
   hook: HookConfig,
   status: StatusMachine,
   run: (hook: HookConfig) => Promise<{ success: true } | { success: false; message: string }>,
+  logger: CliLogger,
 ): Promise<HookOutcome> {
   const before = kind === "beforeLease";
   status.set(before ? ExporterStatus.BEFORE_LEASE_HOOK : ExporterStatus.AFTER_LEASE_HOOK, before ? "Running beforeLease hook" : "Running afterLease hooks");
@@ -67,15 +68,15 @@ async function runLifecycleHook(
     return "ok";
   }
   if (hook.onFailure === "warn") {
-    status.set(done, `[HOOK_WARNING] ${kind} hook warning: ${result.message}`);
+    logger.log("WARNING", status.set(done, `[HOOK_WARNING] ${kind} hook warning: ${result.message}`).message);
     return "ok";
   }
   const failed = before ? ExporterStatus.BEFORE_LEASE_HOOK_FAILED : ExporterStatus.AFTER_LEASE_HOOK_FAILED;
   if (hook.onFailure === "endLease") {
-    status.set(failed, `${kind} hook failed (on_failure=endLease): ${result.message}`);
+    logger.log("ERROR", status.set(failed, `${kind} hook failed (on_failure=endLease): ${result.message}`).message);
     return "failed";
   }
-  status.set(failed, `${kind} hook failed (on_failure=exit, shutting down): ${result.message}`);
+  logger.log("ERROR", status.set(failed, `${kind} hook failed (on_failure=exit, shutting down): ${result.message}`).message);
   status.set(ExporterStatus.OFFLINE, `Exporter shutting down due to ${kind} hook failure`);
   return "exit";
 }
@@ -134,9 +135,8 @@ export async function runDirect(loaded: LoadedExporterConfig, options: DirectOpt
     if (beforeHook) {
       const motdFile = join(runtime.path, "motd");
       await writeFile(motdFile, "");
-      beforeOutcome = await runLifecycleHook("beforeLease", beforeHook, activeSession.status, hookRunner("beforeLease", motdFile));
+      beforeOutcome = await runLifecycleHook("beforeLease", beforeHook, activeSession.status, hookRunner("beforeLease", motdFile), logger);
       activeSession.extraMotd = (await readFile(motdFile, "utf8").catch(() => "")).slice(0, MOTD_LIMIT).trimEnd();
-      if (beforeOutcome !== "ok") logger.log("ERROR", activeSession.status.current.message);
     } else {
       activeSession.status.set(ExporterStatus.LEASE_READY, "Ready for commands");
     }
@@ -145,8 +145,7 @@ export async function runDirect(loaded: LoadedExporterConfig, options: DirectOpt
       await stopped;
       const afterHook = loaded.config.hooks.afterLease;
       if (afterHook && beforeOutcome === "ok") {
-        const outcome = await runLifecycleHook("afterLease", afterHook, activeSession.status, hookRunner("afterLease"));
-        if (outcome !== "ok") logger.log("ERROR", activeSession.status.current.message);
+        const outcome = await runLifecycleHook("afterLease", afterHook, activeSession.status, hookRunner("afterLease"), logger);
         if (outcome === "exit") code = 1;
       } else if (beforeOutcome === "ok") {
         activeSession.status.set(ExporterStatus.AVAILABLE, "Available for new lease");
