@@ -8,6 +8,7 @@
 import type { DriverClient } from "@jumpstarter/core";
 import { StubDriverClient } from "@jumpstarter/core";
 import { Command } from "commander";
+import { CliError } from "../errors.js";
 import type { CommandsBuilder } from "./plugins.js";
 
 /** Inputs of {@link buildProgram}. */
@@ -19,12 +20,10 @@ export interface ProgramSources {
 }
 
 function unavailableReason(client: DriverClient, sources: ProgramSources): string | undefined {
-  const failure = sources.failures?.get(client.clientLabel);
-  if (failure) return failure;
   if (client instanceof StubDriverClient) {
     return client.reason === "not-allowed" ? `client ${client.clientLabel} is not allowed (JMP_DRIVERS_ALLOW)` : `client ${client.clientLabel} is not installed`;
   }
-  return undefined;
+  return sources.failures?.get(client.clientLabel);
 }
 
 /** Applies `methods_description` to the subcommands of `group`. */
@@ -33,6 +32,19 @@ function applyMethodDescriptions(group: Command, client: DriverClient): void {
     const text = client.methodsDescription[command.name()];
     if (text !== undefined) command.description(text);
   }
+}
+
+/** A hidden command standing in for an unavailable driver: running it explains why. */
+const placeholders = new WeakSet<Command>();
+
+function placeholder(group: Command, name: string, failure: () => never): void {
+  const command = group
+    .command(name, { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .action(() => failure());
+  placeholders.add(command);
 }
 
 /**
@@ -48,19 +60,31 @@ async function fill(group: Command, client: DriverClient, sources: ProgramSource
     const reason = unavailableReason(child, sources);
     if (reason) {
       notes.push(`  ${name}: unavailable, ${reason}`);
+      placeholder(group, name, () => {
+        throw new CliError(`${name} is not available: ${reason}`);
+      });
       continue;
     }
     const sub = new Command(name).copyInheritedSettings(group);
     if (child.description) sub.description(child.description);
-    if (await fill(sub, child, sources)) {
+    let filled: boolean;
+    try {
+      filled = await fill(sub, child, sources);
+    } catch (error) {
+      notes.push(`  ${name}: unavailable, ${error instanceof Error ? error.message : String(error)}`);
+      placeholder(group, name, () => {
+        throw error;
+      });
+      continue;
+    }
+    if (filled) {
       if (!sub.description()) sub.description(Object.keys(child.children).length > 0 ? "Group of drivers" : `${child.clientLabel.split(".").pop() ?? "Driver"} commands`);
       group.addCommand(sub);
-    }
-    else notes.push(`  ${name}: no j commands for ${child.clientLabel}`);
+    } else notes.push(`  ${name}: no j commands for ${child.clientLabel}`);
   }
   applyMethodDescriptions(group, client);
   if (notes.length > 0) group.addHelpText("after", `\nNot available here:\n${notes.join("\n")}\n`);
-  return group.commands.length > 0 || builder !== undefined;
+  return group.commands.some((command) => !placeholders.has(command)) || builder !== undefined;
 }
 
 /** Adds the client tree's commands to `program` (the `j` root command). */

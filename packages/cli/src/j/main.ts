@@ -4,7 +4,7 @@
  * run the command line. Exit codes (spec cli §3): the command's own, 1 for errors, 2 for usage errors and
  * cancellation.
  */
-import { allowlistFromEnv, buildClientTree, CLIENT_LABEL, Code, ExporterConnection, StubDriverClient } from "@jumpstarter/core";
+import { allowlistFromEnv, buildClientTree, CLIENT_LABEL, Code, ExporterConnection, isAllowed, StubDriverClient } from "@jumpstarter/core";
 import type { DriverClient } from "@jumpstarter/core";
 import { Command, CommanderError } from "commander";
 import { CliError } from "../errors.js";
@@ -51,8 +51,10 @@ export async function runJ(argv: readonly string[] = process.argv.slice(2), env:
       }
       throw error;
     });
-    const plugins = await loadPlugins(report.reports.map((entry) => entry.labels[CLIENT_LABEL] ?? ""));
-    const root = buildClientTree(report, connection, { allowlist: allowlistFromEnv(env) });
+    const allowlist = allowlistFromEnv(env);
+    const labels = report.reports.map((entry) => entry.labels[CLIENT_LABEL] ?? "").filter((label) => isAllowed(label, allowlist));
+    const plugins = await loadPlugins(labels);
+    const root = buildClientTree(report, connection, { allowlist });
     if (!env["_JMP_SUPPRESS_DRIVER_WARNINGS"]) {
       for (const [, stub] of stubs(root)) process.stderr.write(`Warning: Driver client '${stub.clientLabel}' is not available.\n`);
     }
