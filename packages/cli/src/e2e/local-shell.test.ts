@@ -64,6 +64,31 @@ describe("jmp shell in local mode", () => {
     assert.equal(group.code, 0, group.stderr);
   });
 
+  it("answers GetReport and GetStatus like the reference local mode", async () => {
+    const core = fileURLToPath(new URL("../../../core/dist/index.js", import.meta.url));
+    const probe =
+      `const { ExporterConnection, statusName, ExporterStatus } = await import(${JSON.stringify(core)});` +
+      "const c = new ExporterConnection({ address: process.env.JUMPSTARTER_HOST });" +
+      "const r = await c.getReport(); const s = await c.getStatus(); c.close();" +
+      "console.log(JSON.stringify({ labels: r.labels, motd: r.motd, description: r.reports[0].description, status: statusName(s.status), " +
+      "message: s.message, version: String(s.statusVersion), previous: statusName(s.previousStatus ?? ExporterStatus.UNSPECIFIED) }));";
+    const result = await shell(join(EXAMPLES_DIR, "interop-mock.yaml"), [process.execPath, "--input-type=module", "-e", probe]);
+    assert.equal(result.code, 0, result.stderr);
+    const vector = JSON.parse(await readFile(fileURLToPath(new URL("../../../../../shared/vectors/get_status.json", import.meta.url)), "utf8")) as {
+      calls: Array<{ responses: Array<{ json: Record<string, string> }> }>;
+    };
+    const status = vector.calls[1]!.responses[0]!.json;
+    assert.deepEqual(JSON.parse(result.stdout), {
+      labels: {},
+      motd: "",
+      description: "interop mock exporter",
+      status: status["status"],
+      message: status["message"],
+      version: status["statusVersion"],
+      previous: status["previousStatus"],
+    });
+  });
+
   it("gives the command the session environment and a working j on PATH", async () => {
     const result = await shell(demo, ["sh", "-c", 'echo "$JMP_DRIVERS_ALLOW $_JMP_SUPPRESS_DRIVER_WARNINGS"; test -S "$JUMPSTARTER_HOST" && echo "$JUMPSTARTER_HOST"; command -v j']);
     assert.equal(result.code, 0, result.stderr);

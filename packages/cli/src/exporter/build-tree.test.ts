@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -73,6 +73,30 @@ describe("driver tree from an exporter config", () => {
       assert.equal((root.children["abs"] as unknown as { config: { brightness: number } }).config.brightness, 50);
       assert.equal(root.children["pkg"]!.description, "grouped");
       assert.equal(root.children["rel"]!.report(root, "rel").labels[CLIENT_LABEL], "test_lamp.client.LampClient");
+    } finally {
+      await root.close();
+    }
+  });
+
+  it("finds reference names in the manifest of any package installed next to the config", async () => {
+    const pkg = join(dir, "node_modules", "acme-lamp");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({
+        name: "acme-lamp",
+        type: "module",
+        exports: { ".": "./index.js", "./driver": { import: "./driver.js" } },
+        jumpstarter: { drivers: { "acme_lamp.driver.Lamp": "./driver#Lamp" } },
+      }),
+    );
+    await writeFile(join(pkg, "driver.js"), `export { Lamp } from ${JSON.stringify(fixtures)};\n`);
+    const root = await buildDriverTree(
+      tree("export:\n  dotted:\n    type: acme_lamp.driver.Lamp\n    config:\n      brightness: 3\n  npm:\n    type: npm:acme-lamp/driver#Lamp\n"),
+    );
+    try {
+      assert.equal((root.children["dotted"] as unknown as { config: { brightness: number } }).config.brightness, 3);
+      assert.equal(root.children["npm"]!.constructor.name, "Lamp");
     } finally {
       await root.close();
     }
