@@ -102,7 +102,10 @@ export async function runDirect(loaded: LoadedExporterConfig, options: DirectOpt
     const root = await buildDriverTree(loaded);
     session = new DirectSession({ root, ...(loaded.config.motd !== undefined ? { motd: loaded.config.motd } : {}) });
     const activeSession = session;
-    activeSession.logs.subscribe((record) => logger.record(record, LogSource[record.source]?.toLowerCase() ?? "system"));
+    // Driver operations are only logged while someone listens; at WARNING and above nothing would be printed.
+    if (logger.level === "DEBUG" || logger.level === "INFO") {
+      activeSession.logs.subscribe((record) => logger.record(record, LogSource[record.source]?.toLowerCase() ?? "system"));
+    }
     servers.push(await listenSession(activeSession, { address: `unix:${runtime.socket}` }));
     const listen = options.listen;
     const server = await listenSession(activeSession, {
