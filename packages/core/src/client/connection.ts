@@ -212,6 +212,11 @@ export class ExporterConnection {
       })) as [grpc.Metadata];
       const stream = new RouterByteStream(call, "client");
       stream.once("close", () => options.signal?.removeEventListener("abort", abort));
+      // Once the exporter has ended the call nothing more can be sent: close after the last byte is read.
+      call.once("status", () => {
+        if (stream.readableEnded) stream.destroy();
+        else stream.once("end", () => stream.destroy());
+      });
       return { stream, metadata };
     } catch (error) {
       options.signal?.removeEventListener("abort", abort);
