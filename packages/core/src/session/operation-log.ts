@@ -39,7 +39,7 @@ export function logOperation(logs: LogBus, driver: Driver, operation: string, ph
     fields["error_type"] = errorType(error);
   }
   logs.publish({
-    severity: phase === "failed" ? "ERROR" : "INFO",
+    severity: phase === "failed" ? "ERROR" : "DEBUG",
     message: `Operation ${phase}`,
     source: LogSource.DRIVER,
     driverType: driver.constructor.name,

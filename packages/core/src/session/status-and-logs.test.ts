@@ -174,11 +174,11 @@ describe("LogStream", () => {
     await within(reading, "the LogStream to end");
     const summary = records.map((r) => [r.severity, r.message, r.source, r.driverType, r.operation ?? "", { ...r.structuredFields }]);
     assert.deepEqual(summary, [
-      ["INFO", "Operation started", LogSource.DRIVER, "Worker", "work", {}],
+      ["DEBUG", "Operation started", LogSource.DRIVER, "Worker", "work", {}],
       ["INFO", "working on flash", LogSource.DRIVER, "Worker", "", {}],
       ["WARNING", "with fields", LogSource.DRIVER, "Worker", "", { board: "rpi4" }],
-      ["INFO", "Operation completed", LogSource.DRIVER, "Worker", "work", { result: "success" }],
-      ["INFO", "Operation started", LogSource.DRIVER, "Worker", "reject", {}],
+      ["DEBUG", "Operation completed", LogSource.DRIVER, "Worker", "work", { result: "success" }],
+      ["DEBUG", "Operation started", LogSource.DRIVER, "Worker", "reject", {}],
       ["ERROR", "Operation failed", LogSource.DRIVER, "Worker", "reject", { result: "failure", error_type: "validation_error" }],
     ]);
     for (const record of records) {
