@@ -91,13 +91,19 @@ export class DriverClient {
       { kind: "resource", uuid: this.uuid, x_jmp_content_encoding: requested },
       options,
     );
-    const handle = parseResourceHandle(JSON.parse(String(metadata.get("resource")[0] ?? "null"))) as ClientStreamHandle;
-    const accepted = handle.x_jmp_content_encoding;
-    if (requested !== null && accepted === null && !supportedEncodings().has(requested)) {
+    let handle: ClientStreamHandle;
+    try {
+      handle = clientStreamHandle(metadata.get("resource")[0]);
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+    // The exporter answers with a null encoding when it cannot handle the requested one: (de)compress here.
+    const localCodec = requested !== null && handle.x_jmp_content_encoding === null;
+    if (localCodec && !supportedEncodings({}).has(requested)) {
       stream.destroy();
       throw new InvalidArgumentError(`neither the exporter nor this client can handle ${requested}-compressed data; decompress it first`);
     }
-    const localCodec = requested !== null && accepted === null;
     const transfers: Promise<void>[] = [];
     if (io.source) {
       const stages: Array<Readable | Duplex | Writable> = [io.source];
@@ -129,6 +135,19 @@ export class DriverClient {
       }
     }
   }
+}
+
+/** The handle an exporter returns in the `resource` response metadata of a resource stream. */
+function clientStreamHandle(raw: string | Buffer | undefined): ClientStreamHandle {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(raw));
+  } catch {
+    throw new InvalidArgumentError("the exporter answered a resource stream without a valid 'resource' handle");
+  }
+  const handle = parseResourceHandle(parsed);
+  if (handle.kind !== "client_stream") throw new InvalidArgumentError(`the exporter answered with a ${handle.kind} handle`);
+  return handle;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import { NotFoundError } from "../errors.js";
 import type { ResourceHandle } from "../resources/handle.js";
 import { openResource } from "../resources/open.js";
+import { callSignal } from "../session/call-context.js";
 import type { DriverLogger } from "./logger.js";
 import { silentLogger } from "./logger.js";
 
@@ -100,10 +101,10 @@ export abstract class Driver {
 
   /**
    * Opens a resource handle received as a call argument: a client stream (decompressed as the handle says)
-   * or a presigned HTTP request. Destroy the stream when done with it.
+   * or a presigned HTTP request (aborted with the call unless `signal` is given). Destroy the stream when done.
    */
   async resource(handle: ResourceHandle | unknown, options: { signal?: AbortSignal } = {}): Promise<Duplex> {
-    return openResource(this, handle, options);
+    return openResource(this, handle, { signal: options.signal ?? callSignal() });
   }
 
   /** Takes a client stream out of the resource map (used by {@link openResource}). */
