@@ -92,6 +92,7 @@ export class ExporterConnection {
   readonly #exporter: grpc.Client;
   readonly #router: grpc.Client;
   readonly #metadata: Readonly<Record<string, string>>;
+  readonly #streams = new Set<RouterByteStream>();
 
   constructor(options: ConnectOptions) {
     this.address = options.address.startsWith("/") ? `unix:${options.address}` : options.address;
@@ -211,7 +212,11 @@ export class ExporterConnection {
         throw fromStatus(status, { kind: "stream" });
       })) as [grpc.Metadata];
       const stream = new RouterByteStream(call, "client");
-      stream.once("close", () => options.signal?.removeEventListener("abort", abort));
+      this.#streams.add(stream);
+      stream.once("close", () => {
+        this.#streams.delete(stream);
+        options.signal?.removeEventListener("abort", abort);
+      });
       // Once the exporter has ended the call nothing more can be sent: close after the last byte is read.
       call.once("status", () => {
         if (stream.readableEnded) stream.destroy();
@@ -225,8 +230,9 @@ export class ExporterConnection {
     }
   }
 
-  /** Closes the channel; calls in flight are cancelled. */
+  /** Closes the channel; calls in flight are cancelled and open raw streams closed (without an error). */
   close(): void {
+    for (const stream of [...this.#streams]) stream.destroy();
     this.#router.close();
     this.#exporter.close();
   }
