@@ -15,7 +15,7 @@ test: setup
 	$(ENV) node scripts/run-tests.mjs
 
 demo: setup
-	$(ENV) node packages/cli/dist/bin/jmp.js shell --exporter-config examples/demo.yaml
+	$(ENV) jmp shell --exporter-config examples/demo.yaml
 
 gen:
 	$(ENV) npm run gen

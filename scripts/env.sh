@@ -5,5 +5,5 @@ _jmp_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -x "$_jmp_root/tools/node/node_modules/.bin/node" ]; then
   export PATH="$_jmp_root/tools/node/node_modules/.bin:$PATH"
 fi
-export PATH="$_jmp_root/node_modules/.bin:$PATH"
+export PATH="$_jmp_root/bin:$_jmp_root/node_modules/.bin:$PATH"
 unset _jmp_root
