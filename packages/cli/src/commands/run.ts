@@ -1,6 +1,7 @@
 /**
  * @module
- * `jmp run`: serve an exporter config directly over TCP (`--tls-grpc-listener`) or a fixed unix socket.
+ * `jmp run`: serve an exporter config through its controller (config `endpoint` + `token`), or directly over
+ * TCP (`--tls-grpc-listener`) or a fixed unix socket.
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
@@ -55,7 +56,17 @@ export function runCommand(): CommandUnknownOpts {
       } else if (options.unixSocket !== undefined) {
         listen = { kind: "unix", path: options.unixSocket };
       } else {
-        throw new UsageError("this jmp serves exporters directly: give --tls-grpc-listener [HOST:]PORT or --unix-socket PATH");
+        const loaded = await loadSelectedExporter(options);
+        if (!loaded) throw new UsageError("jmp run needs --exporter ALIAS or --exporter-config PATH");
+        if (!loaded.config.endpoint) {
+          throw new UsageError("the exporter config has no endpoint: give --tls-grpc-listener [HOST:]PORT or --unix-socket PATH to serve without a controller");
+        }
+        const [{ runControllerExporter }, { createCliLogger }] = await Promise.all([import("../distributed/exporter.js"), import("../log.js")]);
+        process.exitCode = await runControllerExporter(loaded, {
+          logger: createCliLogger(logLevelOf(globals), (globals.logFormat ?? "auto") as LogFormat),
+          exitOnLeaseEnd: options.exitOnLeaseEnd ?? false,
+        });
+        return;
       }
       const loaded = await loadSelectedExporter(options);
       if (!loaded) throw new UsageError("jmp run needs --exporter ALIAS or --exporter-config PATH");

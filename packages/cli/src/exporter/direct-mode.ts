@@ -50,9 +50,11 @@ class DirectSession extends ExporterSession {
 const stopSignals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 const MOTD_LIMIT = 64 * 1024;
 
-type HookOutcome = "ok" | "failed" | "exit";
+/** How a lifecycle hook ended: fine (or warned), failed with `endLease`, failed with `exit`. */
+export type HookOutcome = "ok" | "failed" | "exit";
 
-async function runLifecycleHook(
+/** Runs one lifecycle hook with the status transitions and failure modes of spec exporter §3. */
+export async function runLifecycleHook(
   kind: HookKind,
   hook: HookConfig,
   status: StatusMachine,
