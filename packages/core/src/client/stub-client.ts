@@ -6,7 +6,9 @@
 import type { Duplex } from "node:stream";
 import type { WireValue } from "../codec.js";
 import { JumpstarterError, Code } from "../errors.js";
-import type { ClientInit } from "./driver-client.js";
+import type { ClientStreamHandle } from "../resources/handle.js";
+import type { CallOptions } from "./connection.js";
+import type { ClientInit, ResourceIo } from "./driver-client.js";
 import { DriverClient } from "./driver-client.js";
 
 /** Why a client is a stub. */
@@ -33,19 +35,19 @@ export class StubDriverClient extends DriverClient {
     throw new JumpstarterError(this.unavailableMessage, Code.FAILED_PRECONDITION);
   }
 
-  override async call(): Promise<WireValue> {
+  override async call(_method: string, _args?: readonly unknown[], _options?: CallOptions): Promise<WireValue> {
     this.#fail();
   }
 
-  override async *streamingCall(): AsyncGenerator<WireValue> {
+  override async *streamingCall(_method: string, _args?: readonly unknown[], _options?: CallOptions): AsyncGenerator<WireValue> {
     this.#fail();
   }
 
-  override async stream(): Promise<Duplex> {
+  override async stream(_method?: string, _options?: CallOptions): Promise<Duplex> {
     this.#fail();
   }
 
-  override async withResource<T>(): Promise<T> {
+  override async withResource<T>(_io: ResourceIo, _use: (handle: ClientStreamHandle) => Promise<T>, _options?: CallOptions): Promise<T> {
     this.#fail();
   }
 }
