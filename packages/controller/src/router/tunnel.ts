@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The caller's side of a router tunnel: a `RouterService.Stream` on a router endpoint, authenticated with the
+ * router token from Dial/Listen, as a byte stream; and {@link bridgeStreams}, which joins it to a local socket
+ * (the client's per-connection socket or the exporter session's socket).
+ */
+import type { Duplex } from "node:stream";
+import * as grpc from "@grpc/grpc-js";
+import { RouterByteStream, routerServiceDefinition } from "@jumpstarter/core";
+import type { Frame } from "@jumpstarter/core";
+
+/** TLS settings for reaching a router (the client/exporter config's `tls` block). */
+export interface TunnelTls {
+  /** PEM CA bundle; system roots when omitted. */
+  readonly ca?: string | Buffer;
+  /** Accept any certificate (still encrypted). */
+  readonly insecure?: boolean;
+}
+
+/** Options of a {@link RouterTunnelClient}. */
+export interface RouterTunnelClientOptions {
+  /** `host:port` of the router, as Dial/Listen returned it. */
+  readonly endpoint: string;
+  /** TLS settings; `false` for a plaintext router (tests, benchmarks). */
+  readonly tls: TunnelTls | false;
+  readonly grpcOptions?: grpc.ChannelOptions;
+}
+
+const RouterClient = grpc.makeGenericClientConstructor(routerServiceDefinition, "RouterService");
+
+const channelDefaults: grpc.ChannelOptions = {
+  "grpc.max_receive_message_length": -1,
+  "grpc.max_send_message_length": -1,
+  "grpc-node.flow_control_window": 8 * 1024 * 1024,
+  "grpc.keepalive_time_ms": 20_000,
+  "grpc.keepalive_permit_without_calls": 1,
+};
+
+/** One channel to a router, opening one tunnel per token. */
+export class RouterTunnelClient {
+  readonly #client: grpc.Client;
+
+  constructor(options: RouterTunnelClientOptions) {
+    const credentials =
+      options.tls === false
+        ? grpc.credentials.createInsecure()
+        : grpc.credentials.createSsl(
+            options.tls.ca ? Buffer.from(options.tls.ca) : null,
+            null,
+            null,
+            options.tls.insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {},
+          );
+    this.#client = new RouterClient(options.endpoint, credentials, { ...channelDefaults, ...options.grpcOptions });
+  }
+
+  /** Opens the tunnel for `token`; bytes flow once the router paired it with the other side. */
+  open(token: string): RouterByteStream {
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${token}`);
+    const start = (this.#client as unknown as Record<string, (metadata: grpc.Metadata) => grpc.ClientDuplexStream<Frame, Frame>>)["stream"]!;
+    const call = start.call(this.#client, metadata);
+    const stream = new RouterByteStream(call, "client");
+    call.once("status", () => {
+      if (stream.readableEnded) stream.destroy();
+      else stream.once("end", () => stream.destroy());
+    });
+    return stream;
+  }
+
+  /** Closes the channel. */
+  close(): void {
+    this.#client.close();
+  }
+}
+
+/**
+ * Pipes `a` and `b` into each other until both directions ended (or either failed), then destroys both.
+ * Resolves when both are closed; never rejects.
+ */
+export function bridgeStreams(a: Duplex, b: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let closed = 0;
+    const onClose = () => {
+      a.destroy();
+      b.destroy();
+      if (++closed === 2) resolve();
+    };
+    const settle = () => {
+      if ((a.readableEnded || a.destroyed) && (b.readableEnded || b.destroyed) && a.writableFinished && b.writableFinished) {
+        a.destroy();
+        b.destroy();
+      }
+    };
+    for (const stream of [a, b]) {
+      stream.once("close", onClose);
+      stream.on("error", () => undefined);
+      stream.once("end", settle);
+      stream.once("finish", settle);
+    }
+    a.pipe(b);
+    b.pipe(a);
+  });
+}
