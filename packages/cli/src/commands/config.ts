@@ -1,11 +1,12 @@
 /**
  * @module
- * `jmp config exporter create|list|delete|edit`.
+ * `jmp config exporter create|list|delete|edit` (and `jmp config client`, defined in config-client.ts).
  */
 import { spawn } from "node:child_process";
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import { CliError, UsageError } from "../errors.js";
+import { clientConfigCommand } from "./config-client.js";
 import { parseOutput, toJsonText, toYamlText } from "../output/format.js";
 import { formatTable } from "../output/table.js";
 
@@ -104,6 +105,7 @@ function exporterCommand(): CommandUnknownOpts {
 /** Defines `jmp config`. */
 export function configCommand(): CommandUnknownOpts {
   const config = new Command("config").alias("conf").description("Manage saved configs");
+  config.addCommand(clientConfigCommand());
   config.addCommand(exporterCommand());
   return config;
 }
