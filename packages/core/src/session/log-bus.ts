@@ -27,8 +27,15 @@ export class LogBus {
     return this.#subscribers.size > 0;
   }
 
+  /** Hands `record` to every subscriber; a failing subscriber never fails the driver that logged. */
   publish(record: LogRecord): void {
-    for (const subscriber of this.#subscribers) subscriber(record);
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(record);
+      } catch {
+        // A broken sink (e.g. a LogStream whose caller vanished) only loses this record.
+      }
+    }
   }
 
   subscribe(subscriber: (record: LogRecord) => void): () => void {

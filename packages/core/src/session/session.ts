@@ -151,7 +151,13 @@ export class ExporterSession {
   /** grpc-js handlers for `jumpstarter.v1.ExporterService`. */
   readonly exporterService = {
     getReport: (_call: grpc.ServerUnaryCall<unknown, GetReportResponse>, callback: grpc.sendUnaryData<GetReportResponse>) => {
-      callback(null, this.report());
+      let report: GetReportResponse;
+      try {
+        report = this.report();
+      } catch (error) {
+        return callback(statusError(error));
+      }
+      callback(null, report);
     },
 
     driverCall: (call: grpc.ServerUnaryCall<DriverCallRequest, DriverCallResponse>, callback: grpc.sendUnaryData<DriverCallResponse>) => {
