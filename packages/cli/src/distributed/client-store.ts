@@ -145,3 +145,8 @@ export async function selectClientConfig(selection: ClientSelection, env: NodeJS
   }
   return loadClientAlias(current, env);
 }
+
+/** Whether a client config applies without flags (the env-only config, or a current client). */
+export async function hasClientConfig(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return clientConfigFromEnv(env) !== undefined || (await currentClientAlias(env)) !== null;
+}

@@ -37,7 +37,7 @@ describe("jmp basics", () => {
     const unknown = await jmp(["frobnicate"]);
     assert.deepEqual([unknown.code, unknown.stderr], [2, "Error: unknown command 'frobnicate'\n"]);
     const noConfig = await jmp(["shell"]);
-    assert.deepEqual([noConfig.code, noConfig.stderr], [2, "Error: jmp shell needs --exporter-config PATH, --exporter ALIAS or --tls-grpc HOST:PORT\n"]);
+    assert.deepEqual([noConfig.code, noConfig.stderr], [2, "Error: jmp shell needs a client config (--client ALIAS, --client-config PATH or a current client), --exporter-config PATH, --exporter ALIAS or --tls-grpc HOST:PORT\n"]);
     const both = await jmp(["sh", "--exporter", "a", "--exporter-config", "b"]);
     assert.deepEqual([both.code, both.stderr], [2, "Error: use either --exporter or --exporter-config, not both\n"]);
   });

@@ -6,9 +6,13 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import { completionCommand } from "../commands/completion.js";
 import { configCommand } from "../commands/config.js";
+import { createCommand } from "../commands/create.js";
+import { deleteCommand } from "../commands/delete.js";
 import { driverCommand } from "../commands/driver.js";
+import { getCommand } from "../commands/get.js";
 import { runCommand } from "../commands/run.js";
 import { shellCommand } from "../commands/shell.js";
+import { updateCommand } from "../commands/update.js";
 import { versionCommand } from "../commands/version.js";
 import { wantsDebug } from "../j/main.js";
 import { printError } from "../output/print-error.js";
@@ -21,7 +25,8 @@ export function jmpProgram(): Command<[], { logLevel?: string; logFormat?: strin
     .option("--log-format <format>", "auto, json or text (jmp run)")
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`Error: ${text.replace(/^error: /, "")}`) });
-  for (const command of [shellCommand(), runCommand(), configCommand(), driverCommand(), versionCommand(), completionCommand()]) {
+  const commands = [shellCommand(), runCommand(), createCommand(), getCommand(), deleteCommand(), updateCommand(), configCommand(), driverCommand(), versionCommand(), completionCommand()];
+  for (const command of commands) {
     program.addCommand(command);
   }
   const inherit = (command: CommandUnknownOpts) => {

@@ -18,6 +18,8 @@ export interface LaunchOptions {
   readonly context: string;
   /** Load the shell's rc files (client config `shell.use_profiles`). */
   readonly useProfiles?: boolean;
+  /** Sends SIGHUP to the child when it aborts (the lease ended under the shell). */
+  readonly hangup?: AbortSignal;
 }
 
 const forwarded: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -64,6 +66,8 @@ export async function launchShell(options: LaunchOptions): Promise<number> {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   for (const signal of forwarded) process.on(signal, forward);
+  const hangup = () => forward("SIGHUP");
+  options.hangup?.addEventListener("abort", hangup, { once: true });
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once("error", (error: NodeJS.ErrnoException) => {
@@ -77,5 +81,6 @@ export async function launchShell(options: LaunchOptions): Promise<number> {
     });
   } finally {
     for (const signal of forwarded) process.off(signal, forward);
+    options.hangup?.removeEventListener("abort", hangup);
   }
 }
