@@ -39,3 +39,59 @@ export {
 } from "./leases/selector.js";
 export type { LabelSelector, LabelSelectorRequirement, LabelSelectorOperator, Requirement, SelectorOperator } from "./leases/selector.js";
 export { labelKeyError, labelValueError } from "./leases/labels.js";
+export { openStore } from "./store/open-store.js";
+export type { OpenStoreOptions } from "./store/open-store.js";
+export { modifyExporter, modifyLease, modifyClient } from "./store/modify.js";
+export type { Mutation } from "./store/modify.js";
+
+// Leases
+export { reconcileLeaseTimes, LeaseTimeError } from "./leases/times.js";
+export type { LeaseTimes } from "./leases/times.js";
+export { formatGoDuration, formatGoDurationNanos } from "./leases/go-duration.js";
+export {
+  LeaseConditionType,
+  LeaseReason,
+  READY_MESSAGE,
+  queueSuffix,
+  queuePositionOf,
+  findCondition,
+  isConditionTrue,
+  setCondition,
+} from "./leases/conditions.js";
+export type { LeaseReasonName, ConditionUpdate } from "./leases/conditions.js";
+export { exporterLiveness, LIVENESS_TIMEOUT_MS, CONNECTION_LOST_MESSAGE } from "./leases/liveness.js";
+export type { ExporterLiveness } from "./leases/liveness.js";
+export { planPass, leaseExpiry } from "./leases/plan.js";
+export type { LeaseAction, Plan } from "./leases/plan.js";
+export { applyAction, LEASE_ENDED_LABEL } from "./leases/apply.js";
+export { LeaseScheduler } from "./leases/scheduler.js";
+export type { LeaseSchedulerOptions } from "./leases/scheduler.js";
+export {
+  newLeaseRecord,
+  leaseTagsError,
+  leaseLabels,
+  requestLeaseRelease,
+  RESERVED_LABEL_PREFIX,
+  TAG_LABEL_PREFIX,
+  DEFAULT_MAX_TAGS,
+} from "./leases/new-lease.js";
+export type { LeaseRequest } from "./leases/new-lease.js";
+
+// Identities and tokens
+export {
+  TokenIssuer,
+  TokenError,
+  INTERNAL_ISSUER,
+  INTERNAL_AUDIENCE,
+  INTERNAL_PREFIX,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  SIGNING_KEY_NAME,
+  tokenSubject,
+  parseTokenSubject,
+  signingKeyFromSeed,
+} from "./auth/tokens.js";
+export type { IdentityKind, TokenSubject, IssuedToken, VerifiedToken, TokenIssuerOptions } from "./auth/tokens.js";
+export { RouterTokens, ROUTER_TOKEN_LIFETIME_MS, ROUTER_KEY_NAME } from "./auth/tokens-router.js";
+export type { RouterToken } from "./auth/tokens-router.js";
+export { Identities } from "./identity/identities.js";
+export type { IdentityRecord, CreateIdentityOptions, CreateExporterOptions, IdentityWithToken } from "./identity/identities.js";
