@@ -36,7 +36,9 @@ export function serialCommands(group: Command, client: PySerialClient): void {
       await startConsole(client);
     });
 
-  group
+  // `--no-output` and `--output FILE` share commander's attribute, so the switch is tracked on its own.
+  let noOutput = false;
+  const pipe = group
     .command("pipe")
     .description("Pipe serial output to stdout or a file; piped stdin is sent to the port")
     .option("-o, --output <file>", "write serial output to a file instead of stdout")
@@ -45,14 +47,16 @@ export function serialCommands(group: Command, client: PySerialClient): void {
     .option("--no-input", "never send stdin to the port")
     .option("--no-output", "send stdin to the port and exit at its end, without reading the port")
     .action(async (options: { output?: string | boolean; append?: boolean; input?: boolean }) => {
-      const outputEnabled = options.output !== false;
       await runPipe(client, {
         ...(typeof options.output === "string" ? { output: options.output } : {}),
         ...(options.append !== undefined ? { append: options.append } : {}),
         ...(options.input !== undefined ? { input: options.input } : {}),
-        outputEnabled,
+        outputEnabled: !noOutput,
       });
     });
+  pipe.on("option:no-output", () => {
+    noOutput = true;
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  * waits for the output to drain and then ends the readable side (so a writer learns its bytes went out),
  * and destroying the stream closes the port.
  */
+import { read } from "node:fs";
 import { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPort } from "serialport";
@@ -51,6 +52,39 @@ export function portError(path: string, action: string, error: unknown): Jumpsta
   return new InternalError(`cannot ${action} ${path}: ${message}`, { cause: error });
 }
 
+/** The unix part of a binding port: its descriptor and readiness poller. */
+interface UnixPort {
+  readonly fd: number | null;
+  readonly poller: { once(event: "readable", listener: (error: Error | null) => void): unknown };
+}
+
+function isUnixPort(port: BindingPort): port is BindingPort & UnixPort {
+  return typeof (port as Partial<UnixPort>).fd === "number" && typeof (port as Partial<UnixPort>).poller?.once === "function";
+}
+
+/**
+ * Reads at least one byte. On unix the descriptor is read directly: the binding's own read retries forever
+ * when a hung-up tty returns end-of-file (0 bytes), where a disconnect has to be reported instead.
+ */
+async function readPort(port: BindingPort, buffer: Buffer): Promise<number> {
+  if (!isUnixPort(port)) return (await port.read(buffer, 0, buffer.length)).bytesRead;
+  for (;;) {
+    const fd = port.fd;
+    if (fd === null) throw Object.assign(new Error("port is closed"), { canceled: true });
+    const outcome = await new Promise<number | NodeJS.ErrnoException>((resolve) => {
+      read(fd, buffer, 0, buffer.length, null, (error, count) => resolve(error ?? count));
+    });
+    // Closed meanwhile: the poller is gone (touching it would crash the binding) and the fd may be reused.
+    if (port.fd !== fd) throw Object.assign(new Error("port is closed"), { canceled: true });
+    if (outcome === 0) throw new Error("the device hung up");
+    if (typeof outcome === "number") return outcome;
+    if (outcome.code !== "EAGAIN" && outcome.code !== "EWOULDBLOCK" && outcome.code !== "EINTR") throw outcome;
+    await new Promise<void>((resolve, reject) => {
+      port.poller.once("readable", (error) => (error ? reject(error) : resolve()));
+    });
+  }
+}
+
 /** Options of {@link PortStream}. */
 export interface PortStreamOptions {
   /** Characters per second for writes (simulated typing); unlimited when absent. */
@@ -76,8 +110,8 @@ export class PortStream extends Duplex {
     if (this.#reading || this.#eof || !this.port.isOpen) return;
     this.#reading = true;
     const buffer = Buffer.allocUnsafe(readSize);
-    this.port.read(buffer, 0, readSize).then(
-      ({ bytesRead }) => {
+    readPort(this.port, buffer).then(
+      (bytesRead) => {
         this.#reading = false;
         if (this.destroyed || this.#eof) return;
         if (this.push(buffer.subarray(0, bytesRead))) this._read();
