@@ -67,17 +67,15 @@ describe("controller auth pipeline (spec §2)", () => {
 
   it("refuses an expired token with a text containing 'token is expired'", async () => {
     const record = (await h.store.getClient("default", "alice-client"))!;
-    const expired = await h.tokens.sign({ sub: `client:default:alice-client:${record.uid}`, exp: Math.floor(Date.now() / 1000) - 10 });
+    const expired = await h.tokens.expired({ kind: "client", namespace: "default", name: "alice-client", uid: record.uid });
     const { code, details } = await refusal(listExporters({ ...client, token: expired }));
     assert.equal(code, grpc.status.UNKNOWN);
     assert.match(details, /token is expired/);
   });
 
   it("refuses a forged token (another signing key)", async () => {
-    const { generateKeyPair } = await import("jose");
-    const { privateKey } = await generateKeyPair("ES256");
     const record = (await h.store.getClient("default", "alice-client"))!;
-    const forged = await h.tokens.sign({ sub: `client:default:alice-client:${record.uid}` }, privateKey);
+    const forged = await h.tokens.forged({ kind: "client", namespace: "default", name: "alice-client", uid: record.uid });
     const { code, details } = await refusal(listExporters({ ...client, token: forged }));
     assert.equal(code, grpc.status.UNKNOWN);
     assert.match(details, /signature/);

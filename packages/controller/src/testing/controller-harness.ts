@@ -66,13 +66,13 @@ export interface HarnessSettings {
 export async function startHarness(options: Partial<ControllerServerOptions> = {}, settings: HarnessSettings = {}): Promise<Harness> {
   const directory = await mkdtemp(join(tmpdir(), "jmp-controller-test-"));
   const store = await openStore(join(directory, "controller.db"));
-  const tokens = await createTestTokens();
+  const tokens = await createTestTokens(store);
   const controller = await startController({
     store,
     address: "127.0.0.1:0",
-    routerKey: tokens.routerKey,
-    verifier: settings.wrapVerifier ? settings.wrapVerifier(tokens.verifier) : tokens.verifier,
-    tokens: tokens.tokens,
+    routerKey: tokens.routerTokens.key,
+    verifier: settings.wrapVerifier ? settings.wrapVerifier(tokens.issuer) : tokens.issuer,
+    tokens: tokens.issuer,
     routerTokens: tokens.routerTokens,
     schedulerResyncMs: 200,
     ...options,
@@ -96,7 +96,7 @@ export async function startHarness(options: Partial<ControllerServerOptions> = {
     directory,
     async addClient(name, labels = {}) {
       const record = await store.createClient({ namespace: "default", name, labels });
-      const { token } = await tokens.tokens.issue({ kind: "client", namespace: "default", name, uid: record.uid });
+      const { token } = await tokens.issuer.issue({ kind: "client", namespace: "default", name, uid: record.uid });
       return { record, identity: { token, kind: "Client", namespace: "default", name } };
     },
     async addExporter(name, labels = {}) {
@@ -110,7 +110,7 @@ export async function startHarness(options: Partial<ControllerServerOptions> = {
         statusMessage: "",
         lastSeen: null,
       });
-      const { token } = await tokens.tokens.issue({ kind: "exporter", namespace: "default", name, uid: record.uid });
+      const { token } = await tokens.issuer.issue({ kind: "exporter", namespace: "default", name, uid: record.uid });
       return { record, identity: { token, kind: "Exporter", namespace: "default", name } };
     },
     unary<T>(service: "controller" | "client", method: string, request: object, identity?: Identity | grpc.Metadata) {
