@@ -35,6 +35,8 @@ export class LeaseScheduler {
   private running: Promise<void> | undefined;
   private dirty = false;
   private stopped = true;
+  /** Whether the last pass left a lease waiting for an exporter. */
+  private waiting = true;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +82,8 @@ export class LeaseScheduler {
 
   private onEvent(event: StoreEvent): void {
     if (event.namespace !== this.namespace || event.kind === "client") return;
+    // Exporter changes (heartbeats mostly) only matter while some lease waits for an exporter.
+    if (event.kind === "exporter" && !this.waiting) return;
     this.kick();
   }
 
@@ -106,6 +110,7 @@ export class LeaseScheduler {
       this.store.listLeases(this.namespace, { onlyActive: true }),
     ]);
     const plan = planPass(now, exporters.items, leases.items);
+    this.waiting = plan.actions.some((action) => action.kind === "pending");
     for (const action of plan.actions) {
       const next = applyAction(action, now);
       if (next && !(await this.store.tryUpdateLease(next))) this.dirty = true;

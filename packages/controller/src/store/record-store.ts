@@ -136,8 +136,8 @@ export class RecordStore implements Store {
 
   async updateExporter(exporter: ExporterRecord): Promise<ExporterRecord> {
     const updated = await this.update("exporters", exporter, encodeExporter(exporter), {});
-    const current = await this.getExporter(exporter.namespace, exporter.name);
-    return { ...updated, leaseRef: current?.leaseRef ?? null };
+    const holders = await this.db.list("leases", exporter.namespace, { ended: false, exporter: exporter.name });
+    return { ...updated, leaseRef: holders[0]?.name ?? null };
   }
 
   deleteExporter(namespace: string, name: string): Promise<boolean> {
