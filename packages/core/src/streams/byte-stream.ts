@@ -9,9 +9,15 @@ import { Duplex } from "node:stream";
 import type { ClientDuplexStream, ServerDuplexStream, ServiceError } from "@grpc/grpc-js";
 import { Code, JumpstarterError, fromStatus, toStatus } from "../errors.js";
 import type { Frame } from "./frames.js";
-import { FrameType } from "./frames.js";
+import { FrameType, packDataFrames } from "./frames.js";
 
 type FrameCall = ClientDuplexStream<Frame, Frame> | ServerDuplexStream<Frame, Frame>;
+
+/**
+ * Largest DATA payload sent in one frame. Well under the 4 MiB a default grpc peer (the Python client and
+ * exporter) accepts per message, and large enough that per-message costs vanish next to the copying.
+ */
+const MAX_FRAME_PAYLOAD = 1024 * 1024;
 
 const goaway: Frame = { payload: new Uint8Array(0), frameType: FrameType.GOAWAY };
 
@@ -35,7 +41,7 @@ export class RouterByteStream extends Duplex {
   #callDone = false;
 
   constructor(call: FrameCall, side: StreamSide, options: RouterByteStreamOptions = {}) {
-    super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
+    super({ allowHalfOpen: true, readableHighWaterMark: 256 * 1024, writableHighWaterMark: MAX_FRAME_PAYLOAD });
     this.#call = call;
     this.#side = side;
     this.#framePerWrite = options.framePerWrite ?? false;
@@ -70,20 +76,35 @@ export class RouterByteStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.#call.write({ payload: chunk, frameType: FrameType.DATA })) callback();
-    else this.#call.once("drain", () => callback());
+    this.#send([chunk], chunk.byteLength, callback);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     if (this.#framePerWrite) {
-      let flowing = true;
-      for (const { chunk } of chunks) flowing = this.#call.write({ payload: chunk, frameType: FrameType.DATA });
-      if (flowing) callback();
-      else this.#call.once("drain", () => callback());
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) this.#call.write({ payload: chunks[i]!.chunk, frameType: FrameType.DATA });
+      this.#call.write({ payload: chunks[last]!.chunk, frameType: FrameType.DATA }, () => callback());
       return;
     }
-    const payload = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
-    this._write(payload, "binary", callback);
+    let size = 0;
+    const buffers = chunks.map(({ chunk }) => ((size += chunk.byteLength), chunk));
+    this.#send(buffers, size, callback);
+  }
+
+  /**
+   * Sends `chunks` as DATA frames and calls back once the last one has been handed to HTTP/2. Writes made
+   * meanwhile wait in the writable buffer and leave together in one bigger frame: few large messages cost far
+   * less CPU than many small ones, and an idle stream still sends each write at once.
+   */
+  #send(chunks: readonly Buffer[], size: number, callback: (error?: Error | null) => void): void {
+    if (size === 0) {
+      callback();
+      return;
+    }
+    const frames = this.#framePerWrite ? chunks.map((payload): Frame => ({ payload, frameType: FrameType.DATA })) : packDataFrames(chunks, size, MAX_FRAME_PAYLOAD);
+    const last = frames.length - 1;
+    for (let i = 0; i < last; i++) this.#call.write(frames[i]);
+    this.#call.write(frames[last], () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -35,8 +35,52 @@ function writeVarint(buffer: Buffer, offset: number, value: number): number {
   return offset;
 }
 
+/** A DATA frame whose wire bytes were built while gathering its payload, so sending it copies nothing more. */
+class EncodedDataFrame implements Frame {
+  readonly frameType = FrameType.DATA;
+  readonly payload: Uint8Array;
+  readonly encoded: Buffer;
+
+  constructor(encoded: Buffer, payloadOffset: number) {
+    this.encoded = encoded;
+    this.payload = encoded.subarray(payloadOffset);
+  }
+}
+
+/**
+ * Packs `chunks` (`size` bytes in all) into DATA frames of at most `maxPayload` bytes each, copying every byte
+ * once, straight into the frames' wire encoding.
+ */
+export function packDataFrames(chunks: readonly Uint8Array[], size: number, maxPayload: number): Frame[] {
+  const frames: Frame[] = [];
+  let index = 0;
+  let offset = 0;
+  for (let left = size; left > 0; ) {
+    const length = Math.min(left, maxPayload);
+    const header = 1 + varintLength(length);
+    const encoded = Buffer.allocUnsafe(header + length);
+    encoded[0] = 0x0a;
+    let at = writeVarint(encoded, 1, length);
+    while (at < encoded.length) {
+      const chunk = chunks[index]!;
+      const take = Math.min(chunk.byteLength - offset, encoded.length - at);
+      encoded.set(offset === 0 && take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take), at);
+      at += take;
+      offset += take;
+      if (offset === chunk.byteLength) {
+        index++;
+        offset = 0;
+      }
+    }
+    frames.push(new EncodedDataFrame(encoded, header));
+    left -= length;
+  }
+  return frames;
+}
+
 /** Serialises a frame exactly as protobuf would (default values omitted). */
 export function encodeFrame(frame: Frame): Buffer {
+  if (frame instanceof EncodedDataFrame) return frame.encoded;
   const size = frame.payload.byteLength;
   const type = frame.frameType;
   const length = (size > 0 ? 1 + varintLength(size) + size : 0) + (type !== 0 ? 1 + varintLength(type) : 0);
