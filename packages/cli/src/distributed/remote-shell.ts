@@ -9,7 +9,7 @@ import { Code, ExporterConnection, ExporterStatus, LogSource } from "@jumpstarte
 import { CliError } from "../errors.js";
 import { launchShell } from "../shell/launch.js";
 import { createRuntimeDir } from "../shell/runtime-dir.js";
-import { chooseLease, queuePosition, waitForLease } from "./acquire.js";
+import { chooseLease, waitForLease } from "./acquire.js";
 import { ControllerSession } from "./client-api.js";
 import type { LoadedClientConfig } from "./client-config.js";
 import { driversAllowValue } from "./client-config.js";
@@ -92,10 +92,7 @@ export async function runRemoteShell(loaded: LoadedClientConfig, options: Remote
     const lease = await waitForLease(session, leaseName, {
       timeoutMs: options.acquisitionTimeoutMs ?? config.leases.acquisitionTimeout * 1000,
       signal: interrupted.signal,
-      onWaiting: (message) => {
-        const position = queuePosition(message);
-        say(position !== undefined ? `Waiting for lease ${leaseName}: position ${position} in queue (${message})` : `Waiting for lease ${leaseName}: ${message}`);
-      },
+      onWaiting: (message) => say(`Waiting for lease ${leaseName}: ${message}`),
     });
     say(`Acquired lease ${leaseName} on exporter ${lease.exporter}`);
     const exporter = await session.getExporter(lease.exporter).catch(() => undefined);
