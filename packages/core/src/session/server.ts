@@ -8,6 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ExporterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { RouterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
+import { advertiseStreamWindow, widenConnectionWindows } from "../streams/flow-control.js";
 import { frameCodecs } from "../streams/frames.js";
 import type { ExporterSession } from "./session.js";
 
@@ -88,9 +89,11 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
         options.tls.clientCa !== undefined,
       )
     : grpc.ServerCredentials.createInsecure();
+  advertiseStreamWindow(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
   );
+  widenConnectionWindows(server);
   const bound = address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
   let closed: Promise<void> | undefined;
   return {
