@@ -51,7 +51,7 @@ export async function waitForLease(h: Harness, client: Identity, name: string, d
   for (;;) {
     const lease = await h.unary<Lease>("client", "getLease", { name: `namespaces/default/leases/${shortName(name)}` }, client);
     if (done(lease)) return lease;
-    if (Date.now() > deadline) throw new Error(`lease ${name} did not reach the expected state: ${JSON.stringify(lease.conditions)}`);
+    if (Date.now() > deadline) throw new Error(`lease ${name} did not reach the expected state: ${JSON.stringify(lease.conditions, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
