@@ -42,8 +42,8 @@ export interface ControllerServerOptions {
    * router address).
    */
   readonly routers?: readonly RouterEntry[];
-  /** Advertised endpoint of this process's router (default: its bound address). */
-  readonly routerEndpoint?: string;
+  /** Advertised endpoint of this process's router, or a function of its bound `host:port` (default: the bound address). */
+  readonly routerEndpoint?: string | ((bound: string) => string);
   readonly verifier: TokenVerifier;
   readonly tokens: TokenMinter;
   readonly routerTokens: RouterTokenMinter;
@@ -67,6 +67,8 @@ export interface RunningController extends AsyncDisposable {
   readonly address: string;
   /** Bound `host:port` of the router listener, when this process serves one. */
   readonly routerAddress?: string;
+  /** The routers Dial hands out. */
+  readonly routers: readonly RouterEntry[];
   readonly router?: StreamRouter;
   readonly health: HealthService;
   readonly scheduler?: LeaseScheduler;
@@ -122,7 +124,11 @@ export async function startController(options: ControllerServerOptions): Promise
       servers.push(second);
       routerAddress = second.address;
     }
-    if (routers.length === 0 && routerAddress) routers = [{ name: "default", endpoint: options.routerEndpoint ?? routerAddress, labels: {} }];
+    if (routers.length === 0 && routerAddress) {
+      const advertised = options.routerEndpoint;
+      const endpoint = typeof advertised === "function" ? advertised(routerAddress) : (advertised ?? routerAddress);
+      routers = [{ name: "default", endpoint, labels: {} }];
+    }
     if (options.scheduler !== false) {
       scheduler = new LeaseScheduler(options.store, {
         namespace,
@@ -145,6 +151,7 @@ export async function startController(options: ControllerServerOptions): Promise
     return {
       address: main.address,
       ...(routerAddress ? { routerAddress } : {}),
+      routers,
       ...(router ? { router } : {}),
       health,
       ...(scheduler ? { scheduler } : {}),

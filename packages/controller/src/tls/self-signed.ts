@@ -59,11 +59,15 @@ subjectAltName = ${subjectAltName(hosts)}
 const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 /**
- * Loads or creates the generated TLS material in `directory` (`ca.pem`, `ca.key`, `server.pem`, `server.key`)
- * for a server reachable as every host in `hosts` (plus localhost, 127.0.0.1 and ::1).
+ * Loads or creates the generated TLS material in `directory` (`ca.pem`, `ca.key`, `<name>.pem`, `<name>.key`)
+ * for a server reachable as every host in `hosts` (plus localhost, 127.0.0.1 and ::1). `name` (default "server")
+ * separates the certificates of processes sharing the directory, such as a controller and a router: both are
+ * signed by the one CA, so client configs trust both.
  */
-export async function ensureSelfSignedTls(directory: string, hosts: readonly string[]): Promise<TlsMaterial> {
+export async function ensureSelfSignedTls(directory: string, hosts: readonly string[], name = "server"): Promise<TlsMaterial> {
   const names = [...hosts, ...LOCAL_HOSTS];
+  const pem = `${name}.pem`;
+  const keyFile = `${name}.key`;
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const path = (name: string) => join(directory, name);
   const work = await mkdtemp(join(directory, ".tmp-"));
@@ -71,10 +75,10 @@ export async function ensureSelfSignedTls(directory: string, hosts: readonly str
     if (!existsSync(path("ca.pem")) || !existsSync(path("ca.key"))) {
       await writeFile(join(work, "ca.cnf"), caConfig);
       await openssl(["req", "-x509", ...ecKey, "-days", String(CA_DAYS), "-config", "ca.cnf", "-keyout", "ca.key", "-out", "ca.pem"], work);
-      await install(work, directory, ["ca.key", "ca.pem"]);
-      await rm(path("server.pem"), { force: true });
+      await install(work, directory, [["ca.key", "ca.key"], ["ca.pem", "ca.pem"]]);
+      await rm(path(pem), { force: true });
     }
-    const current = existsSync(path("server.pem")) && existsSync(path("server.key")) ? await readFile(path("server.pem")) : undefined;
+    const current = existsSync(path(pem)) && existsSync(path(keyFile)) ? await readFile(path(pem)) : undefined;
     if (!current || !certificateCovers(current, names, RENEW_BEFORE_MS)) {
       await writeFile(join(work, "server.cnf"), serverConfig(names));
       await openssl(["req", "-new", ...ecKey, "-config", "server.cnf", "-keyout", "server.key", "-out", "server.csr"], work);
@@ -83,21 +87,22 @@ export async function ensureSelfSignedTls(directory: string, hosts: readonly str
           "-days", String(SERVER_DAYS), "-sha256", "-extfile", "server.cnf", "-extensions", "ext", "-out", "server.pem"],
         work,
       );
-      await install(work, directory, ["server.key", "server.pem"]);
+      await install(work, directory, [["server.key", keyFile], ["server.pem", pem]]);
     }
-    const [cert, key, ca] = await Promise.all(["server.pem", "server.key", "ca.pem"].map((name) => readFile(path(name), "utf8")));
+    const [cert, key, ca] = await Promise.all([pem, keyFile, "ca.pem"].map((file) => readFile(path(file), "utf8")));
     return { cert: cert!, key: key!, ca: ca! };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function install(from: string, to: string, names: readonly string[]): Promise<void> {
-  for (const name of names) {
-    const content = await readFile(join(from, name));
+async function install(from: string, to: string, files: readonly (readonly [string, string])[]): Promise<void> {
+  for (const [source, name] of files) {
+    const content = await readFile(join(from, source));
     const target = join(to, name);
-    await writeFile(target, content, { mode: name.endsWith(".key") ? 0o600 : 0o644 });
-    await chmod(target, name.endsWith(".key") ? 0o600 : 0o644);
+    const mode = name.endsWith(".key") ? 0o600 : 0o644;
+    await writeFile(target, content, { mode });
+    await chmod(target, mode);
   }
 }
 
