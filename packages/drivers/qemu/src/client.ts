@@ -101,9 +101,15 @@ export class QemuFlasherClient extends InterfaceClient<typeof QemuFlasherInterfa
       sink.once("finish", () => resolve());
       sink.once("error", reject);
     });
-    await this.withResource({ sink: counting, contentEncoding: options.compression ?? null }, (handle) =>
-      this.invoke("dump", handle, options.target ?? null),
-    );
+    try {
+      await this.withResource({ sink: counting, contentEncoding: options.compression ?? null }, (handle) =>
+        this.invoke("dump", handle, options.target ?? null),
+      );
+    } catch (error) {
+      counting.destroy();
+      if (typeof destination === "string") sink.destroy();
+      throw error;
+    }
     await done;
   }
 
