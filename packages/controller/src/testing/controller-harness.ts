@@ -11,6 +11,7 @@ import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ClientService } from "@jumpstarter/protocol/gen/jumpstarter/client/v1/client_pb";
 import { ControllerService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import type { TokenVerifier } from "../auth/authenticate.js";
+import { ensureSelfSignedTls } from "../tls/self-signed.js";
 import { openStore } from "../store/open-store.js";
 import type { ClientRecord, ExporterRecord, Store } from "../store/store.js";
 import type { ControllerServerOptions, RunningController } from "../service/controller-server.js";
@@ -35,6 +36,10 @@ export interface Harness extends AsyncDisposable {
   readonly controller: RunningController;
   readonly tokens: TestTokens;
   readonly directory: string;
+  /** The CA bundle clients trust when the harness serves TLS. */
+  readonly ca?: string;
+  /** Channel credentials for this controller (TLS with the CA, or plaintext). */
+  credentials(): grpc.ChannelCredentials;
   /** Creates a client record and its identity. */
   addClient(name: string, labels?: Record<string, string>): Promise<{ record: ClientRecord; identity: Identity }>;
   /** Creates an exporter record and its identity. */
@@ -60,6 +65,8 @@ export function identityMetadata(identity: Identity): grpc.Metadata {
 export interface HarnessSettings {
   /** Wraps the internal-token verifier (to add other authenticators). */
   readonly wrapVerifier?: (internal: TokenVerifier) => TokenVerifier;
+  /** Serve TLS with a generated CA (clients verify against it). */
+  readonly tls?: boolean;
 }
 
 /** Starts a harness; `options` override controller options. */
@@ -67,7 +74,9 @@ export async function startHarness(options: Partial<ControllerServerOptions> = {
   const directory = await mkdtemp(join(tmpdir(), "jmp-controller-test-"));
   const store = await openStore(join(directory, "controller.db"));
   const tokens = await createTestTokens(store);
+  const tls = settings.tls ? await ensureSelfSignedTls(join(directory, "tls"), ["127.0.0.1"]) : undefined;
   const controller = await startController({
+    ...(tls ? { tls } : {}),
     store,
     address: "127.0.0.1:0",
     routerKey: tokens.routerTokens.key,
@@ -77,8 +86,9 @@ export async function startHarness(options: Partial<ControllerServerOptions> = {
     schedulerResyncMs: 200,
     ...options,
   });
-  const controllerClient = new ControllerClient(controller.address, grpc.credentials.createInsecure());
-  const clientClient = new ClientClient(controller.address, grpc.credentials.createInsecure());
+  const credentials = () => (tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : grpc.credentials.createInsecure());
+  const controllerClient = new ControllerClient(controller.address, credentials());
+  const clientClient = new ClientClient(controller.address, credentials());
   const metadataOf = (identity?: Identity | grpc.Metadata) => (identity instanceof grpc.Metadata ? identity : identity ? identityMetadata(identity) : new grpc.Metadata());
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -94,6 +104,8 @@ export async function startHarness(options: Partial<ControllerServerOptions> = {
     controller,
     tokens,
     directory,
+    ...(tls ? { ca: tls.ca } : {}),
+    credentials,
     async addClient(name, labels = {}) {
       const record = await store.createClient({ namespace: "default", name, labels });
       const { token } = await tokens.issuer.issue({ kind: "client", namespace: "default", name, uid: record.uid });
