@@ -46,7 +46,12 @@ export class RouterByteStream extends Duplex {
     this.#side = side;
     this.#framePerWrite = options.framePerWrite ?? false;
     call.on("data", (frame: Frame) => this.#onFrame(frame));
-    call.on("end", () => this.push(null));
+    call.on("end", () => {
+      // grpc-js also ends the request side of a call the client cancelled, just before 'cancelled': only an
+      // end that outlives this turn of the event loop is a half-close, else a cut-off upload would look whole.
+      if (side === "client") this.push(null);
+      else setImmediate(() => this.#callDone || this.push(null));
+    });
     call.on("error", (error: ServiceError) => {
       this.#callDone = true;
       this.destroy(error.code === Code.CANCELLED && side === "server" ? undefined : fromStatus(error));
