@@ -95,3 +95,29 @@ export { RouterTokens, ROUTER_TOKEN_LIFETIME_MS, ROUTER_KEY_NAME } from "./auth/
 export type { RouterToken } from "./auth/tokens-router.js";
 export { Identities } from "./identity/identities.js";
 export type { IdentityRecord, CreateIdentityOptions, CreateExporterOptions, IdentityWithToken } from "./identity/identities.js";
+
+// Services, router and process (controller services engineer)
+export { startController } from "./service/controller-server.js";
+export type { ControllerServerOptions, RunningController } from "./service/controller-server.js";
+export type { RouterTokenMinter, TokenMinter, TelemetryEndpointConfig } from "./service/context.js";
+export type { ResourceOptions } from "./service/conversions.js";
+export { authenticateCall, internalUsername } from "./auth/authenticate.js";
+export type { TokenVerifier, AuthContext, Caller, CallerKind } from "./auth/authenticate.js";
+export { bearerToken } from "./auth/bearer.js";
+export { chooseRouter, routerScore, parseRouterMap, loadRouterMap } from "./service/routers.js";
+export type { RouterEntry } from "./service/routers.js";
+export { HealthService, healthServiceDefinition } from "./service/health.js";
+export { StreamRouter } from "./router/stream-router.js";
+export type { StreamRouterOptions, StreamRouterStats } from "./router/stream-router.js";
+export { RouterTunnelClient, bridgeStreams } from "./router/tunnel.js";
+export type { RouterTunnelClientOptions, TunnelTls } from "./router/tunnel.js";
+export { ROUTER_TOKEN_ISSUER, ROUTER_TOKEN_AUDIENCE } from "./router/router-auth.js";
+export { ensureSelfSignedTls, loadTlsFiles } from "./tls/self-signed.js";
+export type { TlsMaterial } from "./tls/self-signed.js";
+export { runController } from "./bin/controller-command.js";
+export type { ControllerSettings, ControllerProcess } from "./bin/controller-command.js";
+export { runRouter } from "./bin/router-command.js";
+export type { RouterSettings, RouterProcess } from "./bin/router-command.js";
+export { readControllerInfo, writeControllerInfo, controllerInfoPath } from "./bin/controller-info.js";
+export type { ControllerInfo } from "./bin/controller-info.js";
+export { defaultDatabase, defaultStateDir, stateDirFor, isPostgres } from "./bin/paths.js";
