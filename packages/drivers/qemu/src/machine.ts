@@ -41,6 +41,7 @@ export class Machine extends EventEmitter<{ exit: [] }> {
   readonly #log: () => DriverLogger;
   #running: Running | undefined;
   #busy: string | undefined;
+  #lastShutdown: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   /** `log` returns the logger of the driver that owns the machine (the session replaces it). */
@@ -71,6 +72,11 @@ export class Machine extends EventEmitter<{ exit: [] }> {
   /** The exporter-side port of forwarded guest port `name` (chosen at the first power on when configured as 0). */
   hostPort(name: string): number | undefined {
     return this.#ports.get(name);
+  }
+
+  /** Why QEMU last shut down, as its SHUTDOWN event said (`guest-shutdown`, `host-signal`, …). */
+  get lastShutdown(): string | undefined {
+    return this.#lastShutdown;
   }
 
   /** Whether QEMU is running. */
@@ -163,9 +169,16 @@ export class Machine extends EventEmitter<{ exit: [] }> {
       const reason = exitInfo !== undefined ? `QEMU exited (${exitInfo}) before it was ready` : `QEMU did not answer on QMP: ${String(error)}`;
       throw preconditionError(`${reason}${detail}`);
     });
-    const running: Running = { process: child, qmp, exited };
+    this.#lastShutdown = undefined;
+    qmp.on("event", (event) => {
+      if (event.event === "SHUTDOWN") this.#lastShutdown = String(event.data?.["reason"] ?? "unknown");
+    });
+    // QEMU's last QMP messages (the SHUTDOWN event) are read before the machine counts as stopped.
+    const qmpClosed = qmp.closed ? Promise.resolve() : new Promise<void>((resolve) => qmp.once("close", () => resolve()));
+    const stopped = exited.then(() => settlesWithin(qmpClosed, 1000)).then(() => {});
+    const running: Running = { process: child, qmp, exited: stopped };
     this.#running = running;
-    void exited.then(() => {
+    void stopped.then(() => {
       qmp.close();
       if (this.#running === running) this.#running = undefined;
       this.logger.info(`QEMU stopped (${exitInfo ?? "unknown"})`);
