@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { adminCommand } from "../commands/admin.js";
 import { completionCommand } from "../commands/completion.js";
 import { configCommand } from "../commands/config.js";
 import { createCommand } from "../commands/create.js";
@@ -25,7 +26,7 @@ export function jmpProgram(): Command<[], { logLevel?: string; logFormat?: strin
     .option("--log-format <format>", "auto, json or text (jmp run)")
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`Error: ${text.replace(/^error: /, "")}`) });
-  const commands = [shellCommand(), runCommand(), createCommand(), getCommand(), deleteCommand(), updateCommand(), configCommand(), driverCommand(), versionCommand(), completionCommand()];
+  const commands = [shellCommand(), runCommand(), createCommand(), getCommand(), deleteCommand(), updateCommand(), configCommand(), adminCommand(), driverCommand(), versionCommand(), completionCommand()];
   for (const command of commands) {
     program.addCommand(command);
   }
