@@ -6,5 +6,5 @@ export { PathStorageMux, FileStorageMux, FileStorageMuxFlasher, MockStorageMux, 
 export type { MuxSide, FileStorageMuxConfig } from "./storage-mux.js";
 export { PathFlasher, FileFlasher, MockFlasher, fileFlasherConfigSchema } from "./flasher.js";
 export type { FileFlasherConfig } from "./flasher.js";
-export { writeImage, readImage, decompressDetected } from "./transfer.js";
+export { writeImage, readImage, sniffStream } from "./transfer.js";
 export type { WriteImageOptions } from "./transfer.js";

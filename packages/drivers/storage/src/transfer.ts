@@ -5,10 +5,11 @@
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { Duplex } from "node:stream";
+import type { Duplex, Transform } from "node:stream";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ConnectionError, InternalError, InvalidArgumentError, JumpstarterError, createDecompressor, sniffEncoding, supportedEncodings } from "@jumpstarter/core";
+import type { ContentEncoding } from "@jumpstarter/core";
 
 /** Options of {@link writeImage}. */
 export interface WriteImageOptions {
@@ -27,10 +28,21 @@ export async function writeImage(source: Readable | Duplex, path: string, option
   const label = options.label ?? path;
   const info = await stat(path).catch(() => undefined);
   const block = info?.isBlockDevice() ?? false;
-  const input = options.detectCompression ? await decompressDetected(source) : source;
+  let stages: Array<Readable | Duplex | Transform>;
+  try {
+    if (options.detectCompression) {
+      const { stream, encoding } = await sniffStream(source);
+      stages = encoding === null ? [stream] : [stream, decompressorFor(encoding)];
+    } else {
+      stages = [source];
+    }
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
   const output = createWriteStream(path, { flags: block ? "r+" : "w", flush: block, highWaterMark: 1024 * 1024 });
   try {
-    await pipeline(input, output, options.signal ? { signal: options.signal } : {});
+    await pipeline([...stages, output], options.signal ? { signal: options.signal } : {});
   } catch (error) {
     source.destroy();
     throw storageError(error, `cannot write ${label}`, path);
@@ -51,50 +63,47 @@ export async function readImage(path: string, target: Duplex, options: { signal?
   return input.bytesRead;
 }
 
+/** Number of leading bytes that identify a compressed image. */
+const magicLength = 6;
+
 /**
- * Looks at the first bytes of `source`; if they announce gzip or zstd, returns a decompressed stream,
- * otherwise the bytes unchanged. xz and bz2 cannot be decompressed here and are refused.
+ * Looks at the first bytes of `source` without consuming them. Returns the stream to read from (the same
+ * one, unless it was short enough to end while peeking) and the compression its magic bytes announce.
  */
-export async function decompressDetected(source: Readable | Duplex): Promise<Readable> {
-  const iterator = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+export async function sniffStream(source: Readable | Duplex): Promise<{ readonly stream: Readable; readonly encoding: ContentEncoding | null }> {
   let head: Buffer = Buffer.alloc(0);
-  let finished = false;
-  while (head.length < 6) {
-    const next = await iterator.next();
-    if (next.done) {
-      finished = true;
-      break;
+  while (head.length < magicLength) {
+    const chunk = source.read() as Buffer | null;
+    if (chunk !== null) {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      continue;
     }
-    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
-  }
-  const rest = Readable.from(
-    (async function* () {
-      if (head.length > 0) yield head;
-      if (!finished) {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) break;
-          yield next.value;
-        }
-      }
-      // A source destroyed before its end (the client cancelled) also ends the iteration: not a whole image.
-      if (!source.readableEnded) throw new ConnectionError("the image stream was closed before its end");
-    })(),
-    { objectMode: false, highWaterMark: 1024 * 1024 },
-  );
-  if (finished && !source.readableEnded) {
-    rest.destroy();
-    throw new ConnectionError("the image stream was closed before its end");
+    if (source.readableEnded) break;
+    if (source.destroyed) throw new ConnectionError("the image stream was closed before its end");
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        source.off("readable", done);
+        source.off("end", done);
+        source.off("close", done);
+        resolve();
+      };
+      source.once("readable", done);
+      source.once("end", done);
+      source.once("close", done);
+    });
   }
   const encoding = sniffEncoding(head);
-  if (encoding === null) return rest;
+  if (source.readableEnded) return { stream: Readable.from(head.length > 0 ? [head] : [], { objectMode: false }), encoding };
+  if (head.length > 0) source.unshift(head);
+  return { stream: source, encoding };
+}
+
+/** The decompressor for `encoding`, refusing encodings this runtime cannot handle. */
+function decompressorFor(encoding: ContentEncoding): Transform {
   if (!supportedEncodings({}).has(encoding)) {
-    rest.destroy();
     throw new InvalidArgumentError(`the image is ${encoding}-compressed, which this exporter cannot decompress; decompress it before flashing`);
   }
-  const decompressor = createDecompressor(encoding);
-  rest.on("error", (error) => decompressor.destroy(error));
-  return rest.pipe(decompressor);
+  return createDecompressor(encoding);
 }
 
 /** Wraps a file-system failure with what was being done; keeps the status of errors that have one. */
