@@ -6,6 +6,7 @@
  * direct kernel boot (`kernel`, `initrd`, `append`), plus `accel` and `shutdown_timeout`.
  */
 import { arch as hostArch } from "node:os";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { parseSize } from "./size.js";
 
@@ -117,10 +118,12 @@ export function hostQemuArch(): string {
 /** Validates `config` and folds it into {@link QemuSettings}. */
 export function settingsFrom(config: QemuConfig): QemuSettings {
   const parsed = QemuConfigSchema.parse(config);
-  const partitions: Record<string, string> = { ...parsed.default_partitions };
-  if (parsed.image_path !== undefined) partitions["root"] = parsed.image_path;
-  if (parsed.kernel !== undefined) partitions["kernel"] = parsed.kernel;
-  if (parsed.initrd !== undefined) partitions["initrd"] = parsed.initrd;
+  // Relative image paths are relative to the exporter's working directory, as when the reference opens them.
+  const partitions: Record<string, string> = {};
+  for (const [name, path] of Object.entries(parsed.default_partitions)) partitions[name] = resolve(path);
+  if (parsed.image_path !== undefined) partitions["root"] = resolve(parsed.image_path);
+  if (parsed.kernel !== undefined) partitions["kernel"] = resolve(parsed.kernel);
+  if (parsed.initrd !== undefined) partitions["initrd"] = resolve(parsed.initrd);
   const memory = parsed.memory ?? parsed.mem ?? "512M";
   return {
     arch: parsed.arch ?? hostQemuArch(),

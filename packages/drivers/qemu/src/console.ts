@@ -30,7 +30,7 @@ export class QemuConsole extends Driver implements DriverMethods<typeof PySerial
   /** Connects to the guest's serial port. The stream ends when the VM stops. */
   @exportstream
   async connect(): Promise<Duplex> {
-    if (!this.#machine.running) throw new ConnectionError("the VM is powered off; power it on first (j <qemu> power on)");
+    if (!this.#machine.running) throw new ConnectionError("the VM is powered off; power it on first");
     const socket = connect(this.#machine.serialPath);
     try {
       await once(socket, "connect");

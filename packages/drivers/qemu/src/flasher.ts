@@ -44,7 +44,7 @@ export class QemuFlasher extends Driver implements DriverMethods<typeof QemuFlas
     const name = partition ?? "root";
     await this.#machine.exclusive(`flashing ${name}`, async () => {
       if (this.#machine.running) {
-        throw preconditionError(`cannot flash ${name} while the VM is powered on; power it off first (j <qemu> power off)`);
+        throw preconditionError(`cannot flash ${name} while the VM is powered on; power it off first`);
       }
       const partial = `${path}.partial`;
       const input = await this.resource(source);

@@ -156,7 +156,8 @@ export class Machine extends EventEmitter<{ exit: [] }> {
         exitInfo = error.message;
         resolve();
       });
-      child.once("exit", (code, signal) => {
+      // "close" comes after the exit and after QEMU's last stderr bytes were read.
+      child.once("close", (code, signal) => {
         exitInfo = signal ? `signal ${signal}` : `code ${code}`;
         resolve();
       });
