@@ -239,6 +239,7 @@ describe("FileFlasher", () => {
       assert.match(error.message, /cannot read target "disk" \(\S+disk\.img\): no such file or directory/);
       return true;
     });
+    await assert.rejects(stat(join(scratch.directory, "out.img")), { code: "ENOENT" }, "no partial dump is left behind");
   });
 
   it("compresses a dump on the exporter when asked", async () => {

@@ -4,7 +4,7 @@
  * from the first bytes and announced so the exporter decompresses), or an http(s) URL the exporter fetches
  * itself. Progress is reported as bytes move.
  */
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { Transform, Writable } from "node:stream";
 import { InvalidArgumentError, isContentEncoding, sniffEncoding } from "@jumpstarter/core";
@@ -92,6 +92,12 @@ export async function withDumpTarget<T>(
   const sink = fileSink(file, options.onProgress);
   try {
     return await client.withResource({ sink, contentEncoding: options.compression ?? null }, use, callOptions(options));
+  } catch (error) {
+    // A partial dump must not be mistaken for a whole one.
+    sink.destroy();
+    await file.close().catch(() => {});
+    await rm(path, { force: true });
+    throw error;
   } finally {
     if (!sink.destroyed) sink.destroy();
     await file.close().catch(() => {});
