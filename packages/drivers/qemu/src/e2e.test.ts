@@ -3,6 +3,7 @@
 // power off, and no QEMU process left behind. Fails (never skips) when QEMU or the kernel package is missing.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,6 +84,16 @@ describe("demo board on QEMU, end to end", () => {
     const output = await run(console, prompt, "echo sum=$((6*7)) host=$(hostname); cat /mnt/data/hello.txt");
     assert.match(output, /\nsum=42 host=e2e[0-9a-f]+\n/);
     assert.match(output, /This file lives on the demo board data disk/);
+  });
+
+  it("serves the VM's display on the vnc child (RFB handshake)", async () => {
+    const vnc = await vm.root.child("vnc", NetworkClient).connect();
+    try {
+      const [greeting] = (await once(vnc, "data")) as [Buffer];
+      assert.match(greeting.toString("latin1"), /^RFB 003\.00\d\n/);
+    } finally {
+      vnc.destroy();
+    }
   });
 
   it("reaches the guest's web server through the forwarded port", async () => {
