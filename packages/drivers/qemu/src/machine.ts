@@ -40,7 +40,6 @@ export class Machine extends EventEmitter<{ exit: [] }> {
   readonly #ports = new Map<string, number>();
   readonly #log: () => DriverLogger;
   #running: Running | undefined;
-  #busy: string | undefined;
   #lastShutdown: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -103,23 +102,14 @@ export class Machine extends EventEmitter<{ exit: [] }> {
     return useDefaults && !existsSync(flashed) && fallback !== undefined ? fallback : flashed;
   }
 
-  /** Runs `task` while nothing else changes the machine (power and flashing are serialized). */
+  /** Runs `task` (named `what` in debug logs) while nothing else changes the machine: power and flashing take turns. */
   exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(async () => {
-      this.#busy = what;
-      try {
-        return await task();
-      } finally {
-        this.#busy = undefined;
-      }
+    const next = this.#queue.then(() => {
+      this.logger.debug(what);
+      return task();
     });
     this.#queue = next.catch(() => {});
     return next;
-  }
-
-  /** What the machine is busy with, if anything. */
-  get busy(): string | undefined {
-    return this.#busy;
   }
 
   /** Checks the size a disk may be set to against the current root image. */
