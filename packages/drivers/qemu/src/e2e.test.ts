@@ -7,7 +7,6 @@ import { once } from "node:events";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -55,6 +54,13 @@ async function boardVm(name: string, extra: QemuConfig = {}) {
       await waitNoQemu(name);
     },
   };
+}
+
+let files = 0;
+async function imageFile(bytes: Buffer): Promise<string> {
+  const path = join(dir, `image-${files++}`);
+  await writeFile(path, bytes);
+  return path;
 }
 
 async function run(console: SerialConsole, prompt: RegExp, command: string): Promise<string> {
@@ -109,7 +115,7 @@ describe("demo board on QEMU, end to end", () => {
   });
 
   it("refuses to flash while the VM is powered on", async () => {
-    await assert.rejects(vm.flasher.flash(Readable.from([Buffer.from("x")]), { target: "initrd" }), {
+    await assert.rejects(vm.flasher.flash(await imageFile(Buffer.from("x")), { target: "initrd" }), {
       code: Code.FAILED_PRECONDITION,
       message: /cannot flash initrd while the VM is powered on; power it off first/,
     });
@@ -151,7 +157,7 @@ describe("demo board on QEMU, bad input", () => {
   it("a guest that never prints the prompt: expect times out quoting the last console lines", async () => {
     const name = `bad${randomBytes(3).toString("hex")}`;
     await using vm = await boardVm(name, { shutdown_timeout: 0 });
-    await vm.flasher.flash(Readable.from([randomBytes(64 * 1024)]), { target: "initrd" });
+    await vm.flasher.flash(await imageFile(randomBytes(64 * 1024)), { target: "initrd" });
     await vm.power.on();
     await using console = await vm.console.console();
     await console.expect(/Kernel panic/, { timeoutMs: bootMs });
@@ -171,10 +177,10 @@ describe("demo board on QEMU, bad input", () => {
     const name = `bad${randomBytes(3).toString("hex")}`;
     await using vm = await boardVm(name);
     const corrupt = Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3]), randomBytes(4096)]);
-    await vm.flasher.flash(Readable.from([corrupt]));
+    await vm.flasher.flash(await imageFile(corrupt));
     await assert.rejects(vm.power.on(), { code: Code.FAILED_PRECONDITION, message: /QEMU exited \(code 1\) before it was ready:\n.*qemu-system-x86_64: .*rootfs/s });
-    await vm.flasher.flash(Readable.from([await readFile(board.disk)]));
-    await vm.flasher.flash(Readable.from([randomBytes(8192)]), { target: "kernel" });
+    await vm.flasher.flash(await imageFile(await readFile(board.disk)));
+    await vm.flasher.flash(await imageFile(randomBytes(8192)), { target: "kernel" });
     await assert.rejects(vm.power.on(), { code: Code.FAILED_PRECONDITION, message: /QEMU exited \(code 1\) before it was ready:\n.*kernel/is });
     assert.deepEqual(qemuPids(name), []);
   });
@@ -183,7 +189,7 @@ describe("demo board on QEMU, bad input", () => {
     const name = `bad${randomBytes(3).toString("hex")}`;
     await using vm = await boardVm(name);
     await vm.root.setDiskSize("8M");
-    await vm.flasher.flash(Readable.from([Buffer.alloc(12 * 1024 * 1024)]));
+    await vm.flasher.flash(await imageFile(Buffer.alloc(12 * 1024 * 1024)));
     await assert.rejects(vm.power.on(), { code: Code.INVALID_ARGUMENT, message: /Shrinking disk is not supported: current 12 MiB, requested 8M/ });
     assert.deepEqual(qemuPids(name), []);
   });

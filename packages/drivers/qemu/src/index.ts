@@ -14,5 +14,4 @@ export {
 } from "./interface.js";
 export type { FlashOciOutput, Partition } from "./interface.js";
 export { QemuClient, QemuFlasherClient } from "./client.js";
-export type { FlashOptions, DumpOptions, ProgressListener } from "./client.js";
 export { parseSize, formatSize } from "./size.js";
