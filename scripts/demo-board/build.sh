@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --force) force=1 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo-board: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
