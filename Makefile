@@ -15,7 +15,7 @@ test: setup
 	$(ENV) node scripts/run-tests.mjs
 
 demo: setup
-	$(ENV) jmp shell --exporter-config examples/demo.yaml
+	$(ENV) bash scripts/demo-board/build.sh && jmp shell --exporter-config examples/virtual-board.yaml
 
 gen:
 	$(ENV) npm run gen
