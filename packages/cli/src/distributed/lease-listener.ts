@@ -50,7 +50,7 @@ export interface LeaseListenerOptions {
 /** A running local listener. */
 export interface LeaseListener {
   readonly path: string;
-  /** The last dial failure, if any (to explain a failed connection). */
+  /** The failure of the last dial, unless a later one succeeded (to explain a failed connection). */
   readonly lastError: unknown;
   close(): Promise<void>;
 }
@@ -68,6 +68,7 @@ export async function listenForLease(options: LeaseListenerOptions): Promise<Lea
     dialWithRetry(options.session, options.leaseName, options.dialTimeoutMs, stop.signal).then(
       (ticket) => {
         pending.delete(socket);
+        lastError = undefined;
         if (stop.signal.aborted || socket.destroyed) return void socket.destroy();
         const tunnel = openTunnel({ endpoint: ticket.routerEndpoint, token: ticket.routerToken, tls: config.tls, grpcOptions: config.grpcOptions }, socket);
         socket.resume();

@@ -155,7 +155,7 @@ export async function runRemoteShell(loaded: LoadedClientConfig, options: Remote
       hangup: leaseEnded.signal,
     });
     clearInterval(monitor);
-    if (chosen.created && !leaseEnded.signal.aborted) await endSession(connection, listener);
+    if (chosen.created && !leaseEnded.signal.aborted && !listener.lastError) await endSession(connection, listener);
     return code;
   } finally {
     clearInterval(monitor);
