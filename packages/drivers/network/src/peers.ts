@@ -11,6 +11,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocketServer, createWebSocketStream } from "ws";
+import type { WebSocket } from "ws";
 
 /**
  * The far end of a network driver in a test. `events` (absent when the driver has no separate far end, as
@@ -21,6 +22,11 @@ export interface NetworkPeer extends AsyncDisposable {
   readonly events: EventEmitter | undefined;
   /** Connections currently open on the peer. */
   readonly openConnections: number;
+  /**
+   * Message peers only (UDP, websocket): sends `messages` back-to-back to the most recent client, each as
+   * one datagram / message.
+   */
+  readonly burst?: (messages: readonly Buffer[]) => void;
   close(): Promise<void>;
 }
 
@@ -120,14 +126,20 @@ export async function startUnixEchoPeer(): Promise<UnixPeer> {
 export async function startUdpEchoPeer(): Promise<HostPortPeer> {
   const socket = createSocket("udp4");
   const events = new EventEmitter();
+  let last: { port: number; address: string } | undefined;
   socket.on("message", (datagram, sender) => {
+    last = sender;
     events.emit("datagram", datagram);
     socket.send(datagram, sender.port, sender.address);
   });
   socket.bind(0, "127.0.0.1");
   await once(socket, "listening");
+  const burst = (messages: readonly Buffer[]) => {
+    if (!last) throw new Error("no client has sent a datagram yet");
+    for (const message of messages) socket.send(message, last.port, last.address);
+  };
   const close = () => new Promise<void>((resolve) => socket.close(() => resolve()));
-  return { events, openConnections: 0, host: "127.0.0.1", port: socket.address().port, close, [Symbol.asyncDispose]: close };
+  return { events, openConnections: 0, burst, host: "127.0.0.1", port: socket.address().port, close, [Symbol.asyncDispose]: close };
 }
 
 /** A websocket echo server on 127.0.0.1: every message goes back as it came (binary or text). */
@@ -136,8 +148,10 @@ export async function startWebsocketEchoPeer(): Promise<WebsocketPeer> {
   await once(server, "listening");
   const events = new EventEmitter();
   let open = 0;
+  let last: WebSocket | undefined;
   server.on("connection", (socket) => {
     open++;
+    last = socket;
     events.emit("connection");
     const stream = createWebSocketStream(socket);
     stream.on("error", () => {});
@@ -152,9 +166,14 @@ export async function startWebsocketEchoPeer(): Promise<WebsocketPeer> {
     for (const client of server.clients) client.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  const burst = (messages: readonly Buffer[]) => {
+    if (!last) throw new Error("no client is connected");
+    for (const message of messages) last.send(message, { binary: true });
+  };
   const { port } = server.address() as AddressInfo;
   return {
     events,
+    burst,
     get openConnections() {
       return open;
     },

@@ -63,6 +63,10 @@ export class WebsocketStream extends Duplex {
 export async function openWebsocket(url: string, signal?: AbortSignal): Promise<WebsocketStream> {
   const socket = new WebSocket(url);
   socket.binaryType = "nodebuffer";
+  // Built before the handshake ends: a server may send its first message in the same packet as the upgrade.
+  const stream = new WebsocketStream(socket);
+  const ignore = () => {};
+  stream.on("error", ignore);
   const rejected = new Promise<never>((_, reject) => {
     socket.once("unexpected-response", (_request, response) => {
       reject(new ConnectionError(`cannot connect to ${url}: the server answered HTTP ${response.statusCode} instead of a websocket`));
@@ -71,8 +75,9 @@ export async function openWebsocket(url: string, signal?: AbortSignal): Promise<
   try {
     await Promise.race([once(socket, "open", signal ? { signal } : {}), rejected]);
   } catch (error) {
-    socket.terminate();
+    stream.destroy();
     throw error instanceof ConnectionError ? error : connectFailure(url, error);
   }
-  return new WebsocketStream(socket);
+  stream.off("error", ignore);
+  return stream;
 }

@@ -1,0 +1,4 @@
+import { EchoNetwork } from "./echo.js";
+import { noPeer, runNetworkContract } from "./contract.js";
+
+runNetworkContract(() => new EchoNetwork(), noPeer, { name: "EchoNetwork", messages: true });
