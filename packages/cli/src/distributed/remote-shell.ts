@@ -163,7 +163,7 @@ export async function runRemoteShell(loaded: LoadedClientConfig, options: Remote
     logs.abort();
     connection?.close();
     await listener?.close();
-    if (chosen?.created) {
+    if (chosen?.created && !leaseEnded.signal.aborted) {
       try {
         await session.deleteLease(chosen.name);
         say(`Released lease ${chosen.name}`);
