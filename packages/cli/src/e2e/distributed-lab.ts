@@ -121,8 +121,9 @@ export class Lab {
 
   /** Starts (or restarts) the separate router process. */
   async startRouter(): Promise<void> {
-    this.router = this.#spawn(CONTROLLER_BIN, ["router", "--listen", `127.0.0.1:${this.routerPort!}`, ...this.#databaseArgs()]);
-    await this.router.waitFor(/router serving|serving RouterService|listening/i, 60_000);
+    const address = `127.0.0.1:${this.routerPort!}`;
+    this.router = this.#spawn(CONTROLLER_BIN, ["router", "--listen", address, "--endpoint", address, ...this.#databaseArgs()]);
+    await this.router.waitFor(/router serving/, 60_000);
   }
 
   async stopRouter(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
