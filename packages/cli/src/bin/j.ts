@@ -5,6 +5,7 @@
  */
 import { enableCompileCache } from "node:module";
 import "./quiet-warnings.js";
+import "./closed-pipe.js";
 
 enableCompileCache?.();
 const { runJ } = await import("../j/main.js");
