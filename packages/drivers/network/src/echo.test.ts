@@ -1,4 +1,4 @@
 import { EchoNetwork } from "./echo.js";
 import { noPeer, runNetworkContract } from "./contract.js";
 
-runNetworkContract(() => new EchoNetwork(), noPeer, { name: "EchoNetwork", messages: true });
+runNetworkContract(() => new EchoNetwork(), noPeer, { name: "EchoNetwork", messages: true, selfEcho: true });
