@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { parseTokenSubject, signingKeyFromSeed, TokenIssuer } from "@jumpstarter/controller";
 import { ExporterStatus } from "@jumpstarter/core";
 import { ControllerSession } from "../distributed/client-api.js";
@@ -66,6 +66,9 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
         exporters.set(exporter, { file, process: await lab.startExporter(file) });
       }
     });
+    afterEach(async () => {
+      for (const file of [clients.alice, clients.bob]) if (file) await lab.jmp(["delete", "leases", "--client-config", file, "-a"]);
+    });
     after(async () => {
       for (const opened of sessions) opened.close();
       await lab?.close();
@@ -95,6 +98,18 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
       const pending = async (file: string, leaseName: string) => condition(await lease(file, leaseName), "Pending")?.message ?? "";
       assert.match(await pending(clients.alice, third), /position 1 in queue/);
       assert.match(await pending(clients.bob, fourth), /position 2 in queue/);
+      const waiting = lab.spawnJmp(["shell", "--client-config", clients.bob, "-l", "board=mock", "--", "true"]);
+      const queued = await waiting.waitFor(/Waiting for lease (\S+): .*position 3 in queue/, 60_000);
+      waiting.child.kill("SIGINT");
+      assert.equal((await waiting.exited).code, 2, "interrupted while waiting");
+      assert.equal(condition(await lease(clients.bob, queued[1]!), "Ready")?.reason, "Released", "the interrupted shell released the lease it created");
+      const leased = jsonOf<{ exporters: Array<{ name: string; lease: { name: string; client: string } | null }> }>(
+        await lab.jmp(["get", "exporters", "--client-config", clients.alice, "-l", "board=mock", "--with", "leases", "-o", "json"]),
+      );
+      assert.deepEqual(
+        new Set(leased.exporters.map((item) => `${item.name}:${item.lease?.name}:${item.lease?.client}`)),
+        new Set([`${firstOn}:${first}:alice`, `${secondOn}:${second}:bob`]),
+      );
 
       const driven = await lab.jmp(["shell", "--client-config", clients.alice, "--lease", first, "--", "sh", "-c", 'j power on && j shell hello && echo "$JMP_EXPORTER $JMP_LEASE $JMP_EXPORTER_LABELS"']);
       assert.equal(driven.code, 0, driven.stderr);
@@ -125,6 +140,38 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
       const ended = await lease(clients.bob, leaseName);
       assert.ok(ended.effectiveEndTime, "released");
       assert.equal(condition(ended, "Ready")?.reason, "Released");
+    });
+
+    it("updates a lease, transfers it to another client, and shows it as YAML", async () => {
+      const leaseName = await createLease(clients.alice, "board=mock");
+      await readyOn(clients.alice, leaseName);
+      const longer = jsonOf<{ duration: number; client: string }>(await lab.jmp(["update", "lease", leaseName, "--client-config", clients.alice, "--duration", "20m", "-o", "json"]));
+      assert.deepEqual([longer.duration, longer.client], [1200, "alice"]);
+      const moved = await lab.jmp(["update", "lease", leaseName, "--client-config", clients.alice, "--to-client", "bob", "-o", "yaml"]);
+      assert.equal(moved.code, 0, moved.stderr);
+      assert.match(moved.stdout, /^namespace: default\nname: \S+\nselector: board=mock\n/);
+      assert.match(moved.stdout, /\nclient: bob\n/);
+      const notMine = await lab.jmp(["delete", "leases", "--client-config", clients.alice, leaseName]);
+      assert.equal(notMine.code, 1);
+      assert.match(notMine.stderr, /permission denied/i);
+      assert.equal((await lab.jmp(["delete", "leases", "--client-config", clients.bob, leaseName])).code, 0);
+      const again = await lab.jmp(["delete", "leases", "--client-config", clients.bob, leaseName]);
+      assert.deepEqual([again.code, again.stderr], [1, `Error: ${leaseName}: lease "${leaseName}" has already been released\n`]);
+    });
+
+    it("works from an env-only client config", async () => {
+      const config = (await loadClientConfigFile(clients.alice)).config;
+      const result = await lab.jmp(["get", "leases", "-a", "-o", "name"], {
+        JMP_NAMESPACE: config.metadata.namespace,
+        JMP_NAME: config.metadata.name,
+        JMP_ENDPOINT: config.endpoint!,
+        JMP_TOKEN: config.token!,
+        JMP_GRPC_INSECURE: "1",
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const fromFile = await lab.jmp(["get", "leases", "--client-config", clients.alice, "-a", "-o", "name"]);
+      assert.notEqual(result.stdout, "");
+      assert.equal(result.stdout, fromFile.stdout);
     });
 
     it("ends an expired lease and hangs up the shell running on it", async () => {
