@@ -23,7 +23,7 @@ import type { CallSite } from "../errors.js";
 import { CancelledError, fromStatus } from "../errors.js";
 import { RouterByteStream } from "../streams/byte-stream.js";
 import type { Frame } from "../streams/frames.js";
-import { STREAM_WINDOW_BYTES } from "../streams/flow-control.js";
+import { CLIENT_RECEIVE_WINDOW_BYTES } from "../streams/flow-control.js";
 import { frameCodecs } from "../streams/frames.js";
 
 /** How to reach an exporter session. */
@@ -60,7 +60,7 @@ const defaultChannelOptions: grpc.ChannelOptions = {
   "grpc.keepalive_permit_without_calls": 1,
   "grpc.max_receive_message_length": -1,
   "grpc.max_send_message_length": -1,
-  "grpc-node.flow_control_window": STREAM_WINDOW_BYTES,
+  "grpc-node.flow_control_window": CLIENT_RECEIVE_WINDOW_BYTES,
 };
 
 const ExporterClient = grpc.makeGenericClientConstructor(grpcServiceDefinition(ExporterService), "ExporterService");
