@@ -15,7 +15,7 @@ import { modifyLease } from "../store/modify.js";
 import type { LeaseRecord, LeaseSpec } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { nowOf } from "./context.js";
-import { clientOf } from "./client-service.js";
+import { clientOf } from "./client-auth.js";
 import { leaseMessage } from "./conversions.js";
 import { notFound, parseNamespaceName, parseObjectName } from "./identifiers.js";
 import { uuidv7 } from "./uuid7.js";

@@ -22,10 +22,9 @@ import type {
   RotateTokenResponseSchema,
   UpdateLeaseRequest,
 } from "@jumpstarter/protocol/gen/jumpstarter/client/v1/client_pb";
-import { authenticateCall, requireNamespace } from "../auth/authenticate.js";
-import type { Caller } from "../auth/authenticate.js";
 import { exporterLiveness } from "../leases/liveness.js";
 import { modifyClient } from "../store/modify.js";
+import { clientOf } from "./client-auth.js";
 import { createLease, deleteLease, updateLease } from "./client-leases.js";
 import { parseLeaseFilter, parseListFilter } from "./client-selectors.js";
 import type { ServiceContext } from "./context.js";
@@ -36,13 +35,6 @@ import { notFound, parseNamespaceName, parseObjectName } from "./identifiers.js"
 
 /** The grpc-js definition of `jumpstarter.client.v1.ClientService`. */
 export const clientServiceDefinition: ServiceDefinition = grpcServiceDefinition(ClientService);
-
-/** Authenticates a client and checks that `namespace` is its own. */
-export async function clientOf(context: ServiceContext, call: ServerUnaryCall<unknown, unknown>, namespace: string): Promise<Extract<Caller, { kind: "Client" }>> {
-  const caller = await authenticateCall(call.metadata, "Client", context.auth);
-  requireNamespace(caller, namespace);
-  return caller;
-}
 
 async function getExporter(context: ServiceContext, request: GetExporterRequest, call: ServerUnaryCall<unknown, unknown>): Promise<MessageInitShape<typeof ExporterSchema>> {
   const key = parseObjectName(request.name, "exporters");
