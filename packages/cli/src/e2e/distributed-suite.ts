@@ -142,6 +142,20 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
       assert.equal(condition(ended, "Ready")?.reason, "Released");
     });
 
+    it("uses the caller's only active lease when no lease is named", async () => {
+      const leaseName = await createLease(clients.alice, "board=mock");
+      await readyOn(clients.alice, leaseName);
+      const picked = await lab.jmp(["shell", "--client-config", clients.alice, "--", "sh", "-c", 'printf "%s\\n" "$JMP_LEASE"']);
+      assert.deepEqual([picked.code, picked.stdout], [0, `${leaseName}\n`], picked.stderr);
+      assert.equal(condition(await lease(clients.alice, leaseName), "Ready")?.status, "True");
+      const other = await createLease(clients.alice, "board=mock");
+      const ambiguous = await lab.jmp(["shell", "--client-config", clients.alice, "--", "true"]);
+      assert.equal(ambiguous.code, 2);
+      assert.match(ambiguous.stderr, new RegExp(`you hold several leases \\(.*${other}.*\\): choose one with --lease NAME`));
+      const none = await lab.jmp(["shell", "--client-config", clients.bob, "--", "true"]);
+      assert.deepEqual([none.code, none.stderr], [2, "Error: no lease to use: give --selector/-l or --name/-n to request one, or --lease NAME\n"]);
+    });
+
     it("updates a lease, transfers it to another client, and shows it as YAML", async () => {
       const leaseName = await createLease(clients.alice, "board=mock");
       await readyOn(clients.alice, leaseName);
@@ -282,6 +296,26 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
         return list.exporters.every((item) => item.online && item.status === ExporterStatus.AVAILABLE) ? true : undefined;
       }, "the exporters back online and available");
       for (const [exporter, { process }] of exporters) assert.equal(process.child.exitCode, null, `${exporter} kept running`);
+    });
+
+    it("stops after the current lease on SIGHUP", async () => {
+      const file = await lab.createExporter("hangup", { labels: { board: "hangup" }, export: mockDevices });
+      const exporter = await lab.startExporter(file);
+      const flag = join(lab.dir, "hangup.flag");
+      const shell = lab.spawnJmp([
+        "shell", "--client-config", clients.alice, "-l", "board=hangup", "--",
+        "sh", "-c", `j power on; echo first=$?; while [ ! -e ${flag} ]; do sleep 0.1; done; j power off; echo second=$?`,
+      ]);
+      await shell.waitFor(/first=0/, 120_000);
+      exporter.child.kill("SIGHUP");
+      await exporter.waitFor(/received SIGHUP/, 30_000);
+      await writeFile(flag, "");
+      const result = await shell.exited;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /second=0/, "the lease is still served after SIGHUP");
+      const stopped = await exporter.exited;
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stderr, /unregistered/);
     });
 
     it("runs hooks around a lease and stops after it with --exit-on-lease-end", async () => {
