@@ -28,6 +28,29 @@ export type { DirectOptions, DirectListen } from "./exporter/direct-mode.js";
 export { runHook, hookCommand } from "./exporter/hooks.js";
 export type { HookContext, HookResult, HookKind } from "./exporter/hooks.js";
 
+// Distributed mode (a controller)
+export { runControllerExporter } from "./distributed/exporter.js";
+export type { ControllerExporterOptions } from "./distributed/exporter.js";
+export { runRemoteShell } from "./distributed/remote-shell.js";
+export type { RemoteShellOptions } from "./distributed/remote-shell.js";
+export { ControllerSession } from "./distributed/client-api.js";
+export type { LeaseRequest, LeaseUpdate } from "./distributed/client-api.js";
+export { chooseLease, waitForLease, queuePosition } from "./distributed/acquire.js";
+export type { LeaseChoice, ChosenLease, WaitOptions } from "./distributed/acquire.js";
+export { validateClientConfig, parseClientConfig, loadClientConfigFile, clientConfigFromEnv, clientConfigDocument, LEASE_DEFAULTS } from "./distributed/client-config.js";
+export type { ClientConfig, LoadedClientConfig, ClientConfigResult } from "./distributed/client-config.js";
+export { selectClientConfig, saveClientConfig, loadClientAlias, listClientAliases, currentClientAlias, useClient, deleteClient, userClientDir } from "./distributed/client-store.js";
+export type { ClientSelection } from "./distributed/client-store.js";
+export { identityMetadata, controllerClient, clientServiceClient } from "./distributed/controller.js";
+export type { Identity, ControllerAccess } from "./distributed/controller.js";
+export { openTunnel, splice } from "./distributed/router-bridge.js";
+export type { RouterTicket, Tunnel } from "./distributed/router-bridge.js";
+export { RpcClient, channelCredentials } from "./distributed/rpc.js";
+export type { Endpoint, TlsSettings, RpcOptions } from "./distributed/rpc.js";
+export { leaseView, leaseJson, leaseTable, exporterView, exporterTable, exporterListJson } from "./distributed/lease-view.js";
+export type { LeaseView, ExporterView, ExporterColumns } from "./distributed/lease-view.js";
+export { parseDuration, parseDateTime } from "./distributed/durations.js";
+
 // Programs
 export { runJ } from "./j/main.js";
 export { runJmp, jmpProgram } from "./jmp/main.js";

@@ -57,6 +57,7 @@ export class ControllerSession {
     this.#controller = controllerClient(this.access);
   }
 
+  /** The caller's namespace (every resource name carries it). */
   get namespace(): string {
     return this.access.identity.namespace;
   }
@@ -70,10 +71,12 @@ export class ControllerSession {
     return `namespaces/${this.namespace}/leases/${name}`;
   }
 
+  /** ClientService.GetLease by bare lease name. */
   getLease(name: string, options?: RpcOptions): Promise<Lease> {
     return this.#clients.unary(ClientService.method.getLease, { name: this.#lease(name) }, { timeoutMs: 30_000, ...options });
   }
 
+  /** ClientService.GetExporter by bare exporter name. */
   getExporter(name: string, options?: RpcOptions): Promise<Exporter> {
     return this.#clients.unary(ClientService.method.getExporter, { name: `namespaces/${this.namespace}/exporters/${name}` }, { timeoutMs: 30_000, ...options });
   }
@@ -123,6 +126,7 @@ export class ControllerSession {
     return exporters;
   }
 
+  /** ClientService.CreateLease. */
   createLease(request: LeaseRequest): Promise<Lease> {
     const lease = create(LeaseSchema, {
       selector: request.selector ?? "",
@@ -141,6 +145,7 @@ export class ControllerSession {
     );
   }
 
+  /** ClientService.UpdateLease with the given fields (and an update mask naming them). */
   updateLease(name: string, update: LeaseUpdate): Promise<Lease> {
     const paths: string[] = [];
     const lease = create(LeaseSchema, { name: this.#lease(name) });
@@ -163,6 +168,7 @@ export class ControllerSession {
     return this.#clients.unary(ClientService.method.updateLease, { lease, updateMask: { paths } }, { timeoutMs: 30_000 });
   }
 
+  /** ClientService.DeleteLease: releases the lease. */
   async deleteLease(name: string): Promise<void> {
     await this.#clients.unary(ClientService.method.deleteLease, { name: this.#lease(name) }, { timeoutMs: 30_000 });
   }
@@ -172,6 +178,7 @@ export class ControllerSession {
     return this.#controller.unary(ControllerService.method.dial, { leaseName }, { timeoutMs: 45_000, ...options });
   }
 
+  /** Closes both channels. */
   close(): void {
     this.#clients.close();
     this.#controller.close();

@@ -154,6 +154,7 @@ export class RpcClient {
     }
   }
 
+  /** Closes the channel. */
   close(): void {
     this.client.close();
   }
