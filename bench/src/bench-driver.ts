@@ -5,7 +5,7 @@
  */
 import { Duplex, PassThrough } from "node:stream";
 import { Driver, exportMethod, exportstream } from "@jumpstarter/core";
-import { STREAMING_ITEMS } from "./workload.js";
+import { CHUNK_SIZE, STREAMING_ITEMS } from "./workload.js";
 
 /** A byte stream that swallows everything written and ends its readable side when the writer ends. */
 export function createSink(): Duplex {
@@ -22,6 +22,44 @@ export function createSink(): Duplex {
       callback();
     },
   });
+}
+
+/**
+ * A byte stream that, once the writer sends an 8-byte big-endian count and ends, produces that many bytes in
+ * {@link CHUNK_SIZE} pushes, following the reader's pace.
+ */
+export function createSource(chunk: Buffer = Buffer.alloc(CHUNK_SIZE, 0x5a)): Duplex {
+  let request = Buffer.alloc(0);
+  let left = -1;
+  let pull: (() => void) | undefined;
+  const stream: Duplex = new Duplex({
+    read() {
+      pull?.();
+    },
+    write(data: Buffer, _encoding, callback) {
+      request = Buffer.concat([request, data]);
+      callback();
+    },
+    final(callback) {
+      if (request.length < 8) {
+        callback(new Error("the source needs an 8-byte count"));
+        return;
+      }
+      left = Number(request.readBigUInt64BE(0));
+      pull = () => {
+        while (left > 0) {
+          const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+          left -= piece.length;
+          if (!stream.push(piece)) return;
+        }
+        pull = undefined;
+        stream.push(null);
+      };
+      pull();
+      callback();
+    },
+  });
+  return stream;
 }
 
 /** Benchmark driver. */
@@ -52,5 +90,11 @@ export class BenchDriver extends Driver {
   @exportstream
   async sink(): Promise<Duplex> {
     return createSink();
+  }
+
+  /** Sends as many bytes as the client asks for (see {@link createSource}). */
+  @exportstream
+  async source(): Promise<Duplex> {
+    return createSource();
   }
 }

@@ -19,7 +19,7 @@ import type { StreamRequest, StreamResponse } from "@jumpstarter/protocol/gen/ju
 import { FrameType, RouterService, StreamRequestSchema, StreamResponseSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
 import { drain } from "./stream-io.js";
 import type { BenchTarget } from "./workload.js";
-import { STREAMING_ITEMS } from "./workload.js";
+import { CHUNK_SIZE, STREAMING_ITEMS } from "./workload.js";
 
 const exporterDefinition = grpcServiceDefinition(ExporterService);
 const routerDefinition = grpcServiceDefinition(RouterService);
@@ -38,10 +38,34 @@ function reading(index: number): Value {
   });
 }
 
+const sourceChunk = Buffer.alloc(CHUNK_SIZE, 0x5a);
+
+function serveSource(call: grpc.ServerDuplexStream<StreamRequest, StreamResponse>, bytes: number): void {
+  let left = bytes;
+  const full = create(StreamResponseSchema, { payload: sourceChunk, frameType: FrameType.DATA });
+  const pump = () => {
+    while (left > 0) {
+      const response = left >= sourceChunk.length ? full : create(StreamResponseSchema, { payload: sourceChunk.subarray(0, left) });
+      left -= response.payload.length;
+      if (!call.write(response)) {
+        call.once("drain", pump);
+        return;
+      }
+    }
+    call.end();
+  };
+  call.resume();
+  pump();
+}
+
 function serveStream(call: grpc.ServerDuplexStream<StreamRequest, StreamResponse>): void {
-  const echo = call.metadata.get("mode")[0] === "echo";
+  const mode = call.metadata.get("mode")[0];
+  if (mode === "source") {
+    serveSource(call, Number(call.metadata.get("bytes")[0]));
+    return;
+  }
   call.on("data", (request: StreamRequest) => {
-    if (!echo) return;
+    if (mode !== "echo") return;
     const response = create(StreamResponseSchema, { payload: request.payload, frameType: request.frameType });
     if (!call.write(response)) {
       call.pause();
@@ -83,9 +107,10 @@ interface RouterStub extends grpc.Client {
 const ExporterClient = grpc.makeGenericClientConstructor(exporterDefinition, "ExporterService");
 const RouterClient = grpc.makeGenericClientConstructor(routerDefinition, "RouterService");
 
-function transfer(router: RouterStub, mode: "sink" | "echo", bytes: number, chunk: Buffer): Promise<number> {
+function transfer(router: RouterStub, mode: "sink" | "echo" | "source", bytes: number, chunk?: Buffer): Promise<number> {
   const metadata = new grpc.Metadata();
   metadata.set("mode", mode);
+  metadata.set("bytes", String(bytes));
   const call = router.stream(metadata);
   const done = new Promise<number>((resolve, reject) => {
     let received = 0;
@@ -96,9 +121,11 @@ function transfer(router: RouterStub, mode: "sink" | "echo", bytes: number, chun
     call.on("error", reject);
   });
   void (async () => {
-    const request = create(StreamRequestSchema, { payload: chunk, frameType: FrameType.DATA });
-    for (let sent = 0; sent < bytes; sent += chunk.length) {
-      if (!call.write(request)) await drain(call);
+    if (chunk) {
+      const request = create(StreamRequestSchema, { payload: chunk, frameType: FrameType.DATA });
+      for (let sent = 0; sent < bytes; sent += chunk.length) {
+        if (!call.write(request)) await drain(call);
+      }
     }
     call.end();
   })().catch((error: unknown) => call.destroy(error as Error));
@@ -127,6 +154,7 @@ export async function connectGrpc(address: string): Promise<BenchTarget> {
     async upload(bytes, chunk) {
       await transfer(router, "sink", bytes, chunk);
     },
+    download: (bytes) => transfer(router, "source", bytes),
     echo: (bytes, chunk) => transfer(router, "echo", bytes, chunk),
     close() {
       router.close();

@@ -75,6 +75,16 @@ export const metrics: readonly Metric[] = [
     },
   },
   {
+    id: "stream_download",
+    label: "exportstream download from source",
+    unit: "bytes",
+    run: async (target, workload) => {
+      const received = await target.download(workload.streamBytes);
+      if (received !== workload.streamBytes) throw new Error(`download returned ${received} of ${workload.streamBytes} bytes`);
+      return workload.streamBytes;
+    },
+  },
+  {
     id: "stream_echo",
     label: "exportstream echo",
     unit: "bytes",
@@ -93,6 +103,7 @@ export async function warmUp(target: BenchTarget, workload: Workload): Promise<v
   await sequential(Math.ceil(workload.warmupCalls / 4), () => target.streamingCall());
   const bytes = Math.max(CHUNK_SIZE, Math.floor(workload.streamBytes / 8 / CHUNK_SIZE) * CHUNK_SIZE);
   await target.upload(bytes, chunk);
+  await target.download(bytes);
   await target.echo(bytes, chunk);
 }
 

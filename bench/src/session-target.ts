@@ -8,6 +8,7 @@ import type { Duplex } from "node:stream";
 import { BenchDriver } from "./bench-driver.js";
 import { drain, readAll } from "./stream-io.js";
 import type { BenchTarget } from "./workload.js";
+import { downloadRequest } from "./workload.js";
 
 /** Serves a bench session at `address`; resolves with the bound address. */
 export async function startSessionServer(address: string): Promise<string> {
@@ -43,6 +44,12 @@ export async function connectSession(address: string): Promise<BenchTarget> {
       const received = readAll(stream);
       await writeAll(stream, bytes, chunk);
       await received;
+    },
+    async download(bytes) {
+      const stream = await client.stream("source");
+      const received = readAll(stream);
+      stream.end(downloadRequest(bytes));
+      return received;
     },
     async echo(bytes, chunk) {
       const stream = await client.stream("connect");

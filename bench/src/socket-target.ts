@@ -2,7 +2,7 @@
  * @module
  * Baseline: a bare unix socket (`node:net`), no framing beyond fixed-size messages. The practical ceiling of
  * the machine. Each connection starts with one byte naming its role: `r` (request/response), `s` (sink) or
- * `e` (echo). On an `r` connection every {@link SOCKET_MESSAGE_SIZE}-byte request gets one response of that size
+ * `e` (echo), `d` (download: an 8-byte count, answered by that many bytes). On an `r` connection every {@link SOCKET_MESSAGE_SIZE}-byte request gets one response of that size
  * when its first byte is `u`, or one per streamed value plus an end marker when it is `s`.
  */
 import { once } from "node:events";
@@ -10,7 +10,7 @@ import { createConnection, createServer } from "node:net";
 import type { Socket } from "node:net";
 import { drain, readAll } from "./stream-io.js";
 import type { BenchTarget } from "./workload.js";
-import { SOCKET_MESSAGE_SIZE, STREAMING_ITEMS } from "./workload.js";
+import { CHUNK_SIZE, SOCKET_MESSAGE_SIZE, STREAMING_ITEMS, downloadRequest } from "./workload.js";
 
 const reply = Buffer.alloc(SOCKET_MESSAGE_SIZE, 0x72);
 
@@ -34,6 +34,38 @@ function serveRequests(socket: Socket, first: Buffer): void {
   if (first.length > 0) onData(Buffer.alloc(0));
 }
 
+const sourceChunk = Buffer.alloc(CHUNK_SIZE, 0x5a);
+
+function serveSource(socket: Socket, first: Buffer): void {
+  let request = first;
+  const start = () => {
+    let left = Number(request.readBigUInt64BE(0));
+    const pump = () => {
+      while (left > 0) {
+        const piece = left >= sourceChunk.length ? sourceChunk : sourceChunk.subarray(0, left);
+        left -= piece.length;
+        if (!socket.write(piece)) {
+          socket.once("drain", pump);
+          return;
+        }
+      }
+      socket.end();
+    };
+    pump();
+  };
+  socket.resume();
+  if (request.length >= 8) start();
+  else {
+    const onData = (data: Buffer) => {
+      request = Buffer.concat([request, data]);
+      if (request.length < 8) return;
+      socket.off("data", onData);
+      start();
+    };
+    socket.on("data", onData);
+  }
+}
+
 function route(socket: Socket): void {
   socket.on("error", () => socket.destroy());
   socket.once("data", (data: Buffer) => {
@@ -45,6 +77,8 @@ function route(socket: Socket): void {
     } else if (role === 0x73) {
       socket.on("end", () => socket.end());
       socket.resume();
+    } else if (role === 0x64) {
+      serveSource(socket, rest);
     } else {
       serveRequests(socket, rest);
     }
@@ -53,7 +87,7 @@ function route(socket: Socket): void {
 
 /** Serves the baseline at `address` (`unix:/path`). */
 export async function startSocketServer(address: string): Promise<string> {
-  const server = createServer(route);
+  const server = createServer({ allowHalfOpen: true }, route);
   server.listen(address.slice("unix:".length));
   await once(server, "listening");
   return address;
@@ -108,6 +142,14 @@ export async function connectSocket(address: string): Promise<BenchTarget> {
     streamingCall: () => request(streamingRequest, SOCKET_MESSAGE_SIZE * (STREAMING_ITEMS + 1)),
     async upload(bytes, chunk) {
       await transfer(path, "s", bytes, chunk);
+    },
+    async download(bytes) {
+      const socket = await open(path, "d");
+      const received = readAll(socket);
+      socket.end(downloadRequest(bytes));
+      const count = await received;
+      socket.destroy();
+      return count;
     },
     echo: (bytes, chunk) => transfer(path, "e", bytes, chunk),
     close: () => socket.destroy(),

@@ -7,6 +7,13 @@
 /** Size of one write on a byte stream. */
 export const CHUNK_SIZE = 64 * 1024;
 
+/** The request of a download: the byte count, 8 bytes big-endian. */
+export function downloadRequest(bytes: number): Buffer {
+  const request = Buffer.alloc(8);
+  request.writeBigUInt64BE(BigInt(bytes));
+  return request;
+}
+
 /** Bytes of one request or response on the raw-socket unary baseline (about a DriverCall's size). */
 export const SOCKET_MESSAGE_SIZE = 64;
 
@@ -29,7 +36,7 @@ export interface Workload {
 
 /** The full run: well under two minutes on a 2-core machine. */
 export const fullWorkload: Workload = {
-  warmupCalls: 500,
+  warmupCalls: 3000,
   sequentialCalls: 4000,
   concurrentCalls: 16_000,
   streamingCalls: 2000,
@@ -55,6 +62,8 @@ export interface BenchTarget {
   streamingCall(): Promise<void>;
   /** Sends `bytes` in {@link CHUNK_SIZE} writes to a sink, resolving once the far end has seen the end. */
   upload(bytes: number, chunk: Buffer): Promise<void>;
+  /** Asks a source for `bytes` sent in {@link CHUNK_SIZE} writes and reads them; resolves with the bytes received. */
+  download(bytes: number): Promise<number>;
   /** Sends `bytes` to an echo and reads them all back; resolves with the bytes received. */
   echo(bytes: number, chunk: Buffer): Promise<number>;
   close(): void;
