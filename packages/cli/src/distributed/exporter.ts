@@ -67,6 +67,7 @@ class ControllerExporter {
   #leasesServed = 0;
   #exitCode = 0;
   #compatRelease = false;
+  #failures: number[] = [];
 
   constructor(loaded: LoadedExporterConfig, access: ControllerAccess, options: ControllerExporterOptions) {
     this.#loaded = loaded;
@@ -159,11 +160,27 @@ class ControllerExporter {
         await this.#followStatus();
       } catch (error) {
         if (stop.aborted) return;
-        if (!isTransient(error) && (first || fatalCodes.has(codeOf(error) ?? Code.UNKNOWN))) throw error;
+        if (!isTransient(error)) {
+          if (first || fatalCodes.has(codeOf(error) ?? Code.UNKNOWN)) throw error;
+          this.#countFailure(error);
+        }
         this.#logger.log("WARNING", `controller ${this.#access.endpoint.address} unreachable: ${messageOf(error)}; retrying`);
       }
       if (stop.aborted || this.#finished()) return;
       await sleep(backoff(attempt++, 500, 5000), stop);
+    }
+  }
+
+  /**
+   * Counts a failure that is not the controller being away (`failureDetection`): too many within the window
+   * and the exporter gives up, as the reference supervisor does.
+   */
+  #countFailure(error: unknown): void {
+    const { maxRapidFailures, rapidFailureWindow } = this.#loaded.config.failureDetection;
+    const now = Date.now();
+    this.#failures = [...this.#failures.filter((time) => now - time < rapidFailureWindow * 1000), now];
+    if (this.#failures.length >= maxRapidFailures) {
+      throw new Error(`giving up after ${this.#failures.length} failures within ${rapidFailureWindow} s: ${messageOf(error)}`, { cause: error });
     }
   }
 
