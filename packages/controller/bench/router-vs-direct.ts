@@ -4,9 +4,10 @@
  * its unix socket. The session, the controller (TLS, generated CA) and both tunnel ends run in this process,
  * like the reference's exporter and client: the exporter bridges each ListenResponse to its session socket, the
  * client Dials once per local connection. Calls are `greet("x")` (one unary DriverCall), sequential and with 16
- * in flight; then 64 MiB through an exportstream echo (512 KiB in flight).
+ * in flight; then 64 MiB through an exportstream echo.
  * Run after building: `node packages/controller/bench/router-vs-direct.ts [calls]`.
  */
+import { once } from "node:events";
 import { join } from "node:path";
 import { connectExporter, ExporterSession, ExporterStatus, listenSession, unsafeAllowlist } from "@jumpstarter/core";
 import type { ExporterHandle } from "@jumpstarter/core";
@@ -31,26 +32,21 @@ async function callRate(handle: ExporterHandle, inFlight: number): Promise<numbe
   return (calls / since(start)) * 1000;
 }
 
-/**
- * Echo throughput with at most `WINDOW` bytes in flight: write a window, wait for its echo, repeat. (Writing
- * megabytes ahead of reading stalls the core's exportstream relay; see the report.)
- */
+/** Echo throughput: 64 MiB written with backpressure while the echo is read back. */
 async function streamRate(handle: ExporterHandle): Promise<number> {
-  const WINDOW = 512 * 1024;
   const { stream } = await handle.connection.openStream({ kind: "driver", uuid: handle.report.reports[0]!.uuid, method: "connect" });
   const chunk = Buffer.alloc(64 * 1024, 1);
   const total = Number(process.env["BENCH_STREAM_MIB"] ?? 64) * 1024 * 1024;
   let received = 0;
-  let wake: (() => void) | undefined;
-  stream.on("data", (data: Buffer) => {
-    received += data.byteLength;
-    wake?.();
-  });
   const start = process.hrtime.bigint();
-  for (let sent = 0; sent < total; ) {
-    for (const end = sent + WINDOW; sent < end; sent += chunk.byteLength) stream.write(chunk);
-    while (received < sent) await new Promise<void>((resolve) => (wake = resolve));
-  }
+  const echoed = new Promise<void>((resolve) =>
+    stream.on("data", (data: Buffer) => {
+      received += data.byteLength;
+      if (received >= total) resolve();
+    }),
+  );
+  for (let sent = 0; sent < total; sent += chunk.byteLength) if (!stream.write(chunk)) await once(stream, "drain");
+  await echoed;
   const mibps = total / 2 ** 20 / (since(start) / 1000);
   stream.destroy();
   return mibps;
