@@ -49,6 +49,22 @@ describe("driver calls through the controller's router", () => {
         stream.write("bytes both ways");
         const [echoed] = (await once(stream, "data")) as [Buffer];
         assert.equal(echoed.toString(), "bytes both ways");
+        // 16 MiB both ways at once through two nested HTTP/2 layers: flow control must not deadlock.
+        const total = 16 * 2 ** 20;
+        const chunk = Buffer.alloc(64 * 1024, 0x5a);
+        let received = 0;
+        let mismatch = false;
+        const back = new Promise<void>((resolve) =>
+          stream.on("data", (data: Buffer) => {
+            if (data.some((byte) => byte !== 0x5a)) mismatch = true;
+            received += data.byteLength;
+            if (received >= total) resolve();
+          }),
+        );
+        for (let sent = 0; sent < total; sent += chunk.byteLength) if (!stream.write(chunk)) await once(stream, "drain");
+        await back;
+        assert.equal(received, total);
+        assert.equal(mismatch, false);
         stream.end();
         await once(stream, "close");
       } finally {
