@@ -101,13 +101,14 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
     close: () =>
       (closed ??= (async () => {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => server.forceShutdown(), 2000);
+          // forceShutdown cancels calls in flight (open streams, LogStream) that would hold a graceful shutdown
+          // forever; the grace timer bounds the wait for an HTTP/2 session that never reports its close.
+          const grace = setTimeout(resolve, 1000);
           server.tryShutdown(() => {
-            clearTimeout(timer);
+            clearTimeout(grace);
             resolve();
           });
-          // Calls in flight (open streams, LogStream) would hold tryShutdown forever.
-          setImmediate(() => server.forceShutdown());
+          server.forceShutdown();
         });
         if (address.startsWith("unix:")) await rm(address.slice("unix:".length), { force: true });
       })()),
