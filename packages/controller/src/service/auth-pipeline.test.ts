@@ -4,16 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { TokenVerifier } from "../auth/authenticate.js";
 import type { Harness, Identity } from "../testing/controller-harness.js";
 import { identityMetadata, startHarness } from "../testing/controller-harness.js";
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, details } = error as grpc.ServiceError;
-    return { code, details };
-  }
-  assert.fail("the call was accepted");
-}
+import { refusal } from "../testing/grpc-clients.js";
 
 function withEntries(identity: Identity, change: (metadata: grpc.Metadata) => void): grpc.Metadata {
   const metadata = identityMetadata(identity);

@@ -1,21 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type * as grpc from "@grpc/grpc-js";
 import type { Exporter, Lease, ListExportersResponse, ListLeasesResponse, RotateTokenResponse } from "@jumpstarter/protocol/gen/jumpstarter/client/v1/client_pb";
 import { ExporterStatus } from "@jumpstarter/protocol/gen/jumpstarter/v1/common_pb";
 import type { Harness, Identity } from "../testing/controller-harness.js";
 import { startHarness } from "../testing/controller-harness.js";
+import { refusal } from "../testing/grpc-clients.js";
 import { createLease, hasEnded, isReady, onlineExporter, shortName, waitForLease } from "../testing/scenario.js";
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, details } = error as grpc.ServiceError;
-    return { code, details };
-  }
-  assert.fail("the call was accepted");
-}
 
 describe("ClientService", () => {
   let h: Harness;

@@ -6,18 +6,9 @@ import type { DialResponse, ListenResponse } from "@jumpstarter/protocol/gen/jum
 import { decodeJwt } from "jose";
 import type { Harness, Identity } from "../testing/controller-harness.js";
 import { startHarness } from "../testing/controller-harness.js";
+import { refusal } from "../testing/grpc-clients.js";
 import { createLease, isReady, onlineExporter, shortName, waitForLease } from "../testing/scenario.js";
 import { ListenQueues, LISTEN_BUFFER } from "./listen-queues.js";
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, details } = error as grpc.ServiceError;
-    return { code, details };
-  }
-  assert.fail("the call was accepted");
-}
 
 function collect<T>(stream: grpc.ClientReadableStream<T>): { messages: T[]; status: Promise<grpc.StatusObject> } {
   const messages: T[] = [];

@@ -5,17 +5,8 @@ import { ExporterStatus } from "@jumpstarter/protocol/gen/jumpstarter/v1/common_
 import type { RegisterResponse, StatusResponse } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import type { Harness, Identity } from "../testing/controller-harness.js";
 import { startHarness } from "../testing/controller-harness.js";
+import { refusal } from "../testing/grpc-clients.js";
 import { createLease, hasEnded, isReady, onlineExporter, shortName, waitForLease } from "../testing/scenario.js";
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, details } = error as grpc.ServiceError;
-    return { code, details };
-  }
-  assert.fail("the call was accepted");
-}
 
 function nextMessage<T>(stream: grpc.ClientReadableStream<T>, timeoutMs = 10_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -2,6 +2,7 @@
  * @module
  * gRPC clients of ControllerService and ClientService that send a caller's identity metadata.
  */
+import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ClientService } from "@jumpstarter/protocol/gen/jumpstarter/client/v1/client_pb";
@@ -59,4 +60,15 @@ export function controllerClients(address: string, credentials: grpc.ChannelCred
       client.close();
     },
   };
+}
+
+/** Awaits a call that must be refused and returns the code and details of its gRPC error; fails if it succeeds. */
+export async function refusal(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const { code, details } = error as grpc.ServiceError;
+    return { code, details };
+  }
+  assert.fail("the call was accepted");
 }
