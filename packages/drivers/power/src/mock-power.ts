@@ -19,8 +19,11 @@ const mockReadings: readonly PowerReading[] = [
   { voltage: 5, current: 2 },
 ];
 
-/** A power switch that only logs, with asynchronous methods. */
-export class MockPower extends Driver implements DriverMethods<typeof PowerInterface> {
+/**
+ * What both mocks are: no config, the PowerClient label, a log line per switch and the fixed readings. The two
+ * subclasses differ only in call style, so the core's sync and async paths are both exercised.
+ */
+abstract class MockPowerBase extends Driver {
   static readonly configSchema = MockPowerConfigSchema;
 
   constructor(_config: MockPowerConfig = {}, options: DriverOptions = {}) {
@@ -31,46 +34,47 @@ export class MockPower extends Driver implements DriverMethods<typeof PowerInter
     return POWER_CLIENT;
   }
 
-  @exportMethod
-  async on(): Promise<void> {
-    this.logger.info("power on");
+  protected switchTo(state: "on" | "off"): void {
+    this.logger.info(`power ${state}`);
   }
 
-  @exportMethod
-  async off(): Promise<void> {
-    this.logger.info("power off");
-  }
-
-  @exportMethod
-  async *read(): AsyncGenerator<PowerReading> {
+  protected *readings(): Generator<PowerReading> {
     for (const reading of mockReadings) yield { ...reading };
   }
 }
 
-/** The same mock with synchronous methods and a synchronous generator. */
-export class SyncMockPower extends Driver implements DriverMethods<typeof PowerInterface> {
-  static readonly configSchema = MockPowerConfigSchema;
-
-  constructor(_config: MockPowerConfig = {}, options: DriverOptions = {}) {
-    super(options);
-  }
-
-  override client(): string {
-    return POWER_CLIENT;
+/** A power switch that only logs, with asynchronous methods. */
+export class MockPower extends MockPowerBase implements DriverMethods<typeof PowerInterface> {
+  @exportMethod
+  async on(): Promise<void> {
+    this.switchTo("on");
   }
 
   @exportMethod
+  async off(): Promise<void> {
+    this.switchTo("off");
+  }
+
+  @exportMethod
+  async *read(): AsyncGenerator<PowerReading> {
+    yield* this.readings();
+  }
+}
+
+/** The same mock with synchronous methods and a synchronous generator. */
+export class SyncMockPower extends MockPowerBase implements DriverMethods<typeof PowerInterface> {
+  @exportMethod
   on(): void {
-    this.logger.info("power on");
+    this.switchTo("on");
   }
 
   @exportMethod
   off(): void {
-    this.logger.info("power off");
+    this.switchTo("off");
   }
 
   @exportMethod
   *read(): Generator<PowerReading> {
-    for (const reading of mockReadings) yield { ...reading };
+    yield* this.readings();
   }
 }
