@@ -5,25 +5,9 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import type { ClientConfig } from "../distributed/client-config.js";
-import { UsageError } from "../errors.js";
 import { parseOutput, toJsonText, toYamlText } from "../output/format.js";
 import { formatTable } from "../output/table.js";
-
-async function ask(question: string): Promise<string> {
-  const { createInterface } = await import("node:readline/promises");
-  const reader = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await reader.question(question)).trim();
-  } finally {
-    reader.close();
-  }
-}
-
-async function required(given: string | undefined, flag: string, label: string, interactive: boolean): Promise<string> {
-  if (given !== undefined) return given;
-  if (!interactive) throw new UsageError(`missing ${flag} (prompting is off: not a terminal, or --nointeractive)`);
-  return ask(`${label}: `);
-}
+import { canPrompt, requiredOption } from "./option-prompt.js";
 
 /** A config as `list -o json|yaml` shows it: every key, the refresh token left out. */
 function listItem(config: ClientConfig, alias: string, path: string): Record<string, unknown> {
@@ -67,7 +51,7 @@ export function clientConfigCommand(): CommandUnknownOpts {
     .option("-o, --output <format>", "path")
     .action(async (alias, options) => {
       const output = parseOutput(options.output, ["path"] as const);
-      const interactive = !options.nointeractive && process.stdin.isTTY === true;
+      const interactive = canPrompt(options.nointeractive);
       const { validateClientAlias, saveClientConfig } = await import("../distributed/client-store.js");
       const { LEASE_DEFAULTS } = await import("../distributed/client-config.js");
       validateClientAlias(alias);
@@ -75,12 +59,12 @@ export function clientConfigCommand(): CommandUnknownOpts {
         apiVersion: "jumpstarter.dev/v1alpha1",
         kind: "ClientConfig",
         metadata: {
-          namespace: await required(options.namespace, "--namespace", "Namespace", interactive),
-          name: await required(options.name, "--name", "Name", interactive),
+          namespace: await requiredOption(options.namespace, "namespace", interactive),
+          name: await requiredOption(options.name, "name", interactive),
         },
-        endpoint: await required(options.endpoint, "--endpoint", "Endpoint", interactive),
+        endpoint: await requiredOption(options.endpoint, "endpoint", interactive),
         tls: { ca: "", insecure: options.insecureTls ?? false },
-        token: await required(options.token, "--token", "Token", interactive),
+        token: await requiredOption(options.token, "token", interactive),
         refreshToken: null,
         grpcOptions: {},
         drivers: { allow: (options.allow ?? "").split(",").map((item) => item.trim()).filter(Boolean), unsafe: options.unsafe ?? false },

@@ -5,26 +5,11 @@
 import { spawn } from "node:child_process";
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
-import { CliError, UsageError } from "../errors.js";
+import { CliError } from "../errors.js";
 import { clientConfigCommand } from "./config-client.js";
 import { parseOutput, toJsonText, toYamlText } from "../output/format.js";
 import { formatTable } from "../output/table.js";
-
-async function prompt(question: string): Promise<string> {
-  const { createInterface } = await import("node:readline/promises");
-  const reader = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await reader.question(question)).trim();
-  } finally {
-    reader.close();
-  }
-}
-
-async function value(given: string | undefined, label: string, interactive: boolean): Promise<string> {
-  if (given !== undefined) return given;
-  if (!interactive) throw new UsageError(`missing --${label} (prompting is off: not a terminal, or --nointeractive)`);
-  return prompt(`${label[0]!.toUpperCase()}${label.slice(1)}: `);
-}
+import { canPrompt, requiredOption } from "./option-prompt.js";
 
 function exporterCommand(): CommandUnknownOpts {
   const exporter = new Command("exporter").aliases(["exporters", "e"]).description("Manage saved exporter configs");
@@ -42,12 +27,12 @@ function exporterCommand(): CommandUnknownOpts {
     .option("-o, --output <format>", "path")
     .action(async (alias, options) => {
       const output = parseOutput(options.output, ["path"] as const);
-      const interactive = !options.nointeractive && process.stdin.isTTY === true;
+      const interactive = canPrompt(options.nointeractive);
       const values = {
-        namespace: await value(options.namespace, "namespace", interactive),
-        name: await value(options.name, "name", interactive),
-        endpoint: await value(options.endpoint, "endpoint", interactive),
-        token: await value(options.token, "token", interactive),
+        namespace: await requiredOption(options.namespace, "namespace", interactive),
+        name: await requiredOption(options.name, "name", interactive),
+        endpoint: await requiredOption(options.endpoint, "endpoint", interactive),
+        token: await requiredOption(options.token, "token", interactive),
         insecureTls: options.insecureTls ?? false,
       };
       const { createSavedExporter } = await import("../config/exporter-store.js");
