@@ -41,39 +41,38 @@ export class Identities {
 
   /** Creates a client with a fresh uid and token. Throws `AlreadyExistsError` when the name is taken. */
   async createClient(namespace: string, name: string, options: CreateIdentityOptions = {}): Promise<IdentityWithToken<ClientRecord>> {
-    const uid = randomUUID();
-    const { token, expiresAt } = await this.issuer.issue({ kind: "client", namespace, name, uid });
-    const record = await this.store.createClient({
-      namespace,
-      name,
-      uid,
-      labels: { ...options.labels },
-      ...(options.username ? { username: options.username } : {}),
-      token,
-      tokenExpiresAt: expiresAt,
-    });
-    return { record, token, expiresAt };
+    const fields = await this.newIdentity("client", namespace, name, options);
+    const record = await this.store.createClient(fields);
+    return { record, token: fields.token, expiresAt: fields.tokenExpiresAt };
   }
 
   /** Creates an exporter (enabled, never seen) with a fresh uid and token. */
   async createExporter(namespace: string, name: string, options: CreateExporterOptions = {}): Promise<IdentityWithToken<ExporterRecord>> {
-    const uid = randomUUID();
-    const { token, expiresAt } = await this.issuer.issue({ kind: "exporter", namespace, name, uid });
+    const fields = await this.newIdentity("exporter", namespace, name, options);
     const record = await this.store.createExporter({
-      namespace,
-      name,
-      uid,
-      labels: { ...options.labels },
-      ...(options.username ? { username: options.username } : {}),
-      token,
-      tokenExpiresAt: expiresAt,
+      ...fields,
       enabled: options.enabled ?? true,
       devices: null,
       status: "Unspecified",
       statusMessage: "",
       lastSeen: null,
     });
-    return { record, token, expiresAt };
+    return { record, token: fields.token, expiresAt: fields.tokenExpiresAt };
+  }
+
+  /** What every new identity record starts with: a fresh uid and the first token issued for it. */
+  private async newIdentity(kind: IdentityKind, namespace: string, name: string, options: CreateIdentityOptions) {
+    const uid = randomUUID();
+    const { token, expiresAt } = await this.issuer.issue({ kind, namespace, name, uid });
+    return {
+      namespace,
+      name,
+      uid,
+      labels: { ...options.labels },
+      ...(options.username ? { username: options.username } : {}),
+      token,
+      tokenExpiresAt: expiresAt,
+    };
   }
 
   /** Reads one identity. */
