@@ -2,6 +2,7 @@
  * @module
  * The work behind `jmp admin` (loaded only when an admin command runs).
  */
+import { parseDriverPatterns } from "../distributed/client-config.js";
 import { CliError, UsageError } from "../errors.js";
 import { parseOutput, toJsonText, toYamlText } from "../output/format.js";
 import { adminClientConfig, adminExporterDocument, deleteLocalConfig, saveAdminClientConfig, saveAdminExporterConfig } from "./admin-configs.js";
@@ -17,8 +18,7 @@ interface DriverFlags {
 }
 
 function drivers(flags: DriverFlags): { allow: string[]; unsafe: boolean } {
-  const allow = (flags.allow ?? "").split(",").map((item) => item.trim()).filter(Boolean);
-  return { allow, unsafe: flags.unsafe === true };
+  return { allow: parseDriverPatterns(flags.allow), unsafe: flags.unsafe === true };
 }
 
 async function withAdmin<T>(flags: AdminFlags, run: (admin: AdminContext) => Promise<T>): Promise<T> {

@@ -8,25 +8,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { userExporterDir, validateAlias } from "../config/paths.js";
 import type { ClientConfig } from "../distributed/client-config.js";
-import { LEASE_DEFAULTS } from "../distributed/client-config.js";
+import { newClientConfig } from "../distributed/client-config.js";
 import { CliError } from "../errors.js";
 import type { ControllerTarget } from "./admin-context.js";
 
 /** A ClientConfig for `name` with `token`. */
 export function adminClientConfig(namespace: string, name: string, token: string, target: ControllerTarget, drivers: { allow: readonly string[]; unsafe: boolean }): ClientConfig {
-  return {
-    apiVersion: "jumpstarter.dev/v1alpha1",
-    kind: "ClientConfig",
-    metadata: { namespace, name },
-    endpoint: target.endpoint,
-    tls: { ca: target.caBase64, insecure: target.insecure },
-    token,
-    refreshToken: null,
-    grpcOptions: {},
-    drivers: { allow: [...drivers.allow], unsafe: drivers.unsafe },
-    shell: { useProfiles: false },
-    leases: { ...LEASE_DEFAULTS },
-  };
+  return newClientConfig({ namespace, name, endpoint: target.endpoint, tls: { ca: target.caBase64, insecure: target.insecure }, token, drivers });
 }
 
 /** An ExporterConfig document for `name` with `token` and no drivers yet. */

@@ -53,24 +53,16 @@ export function clientConfigCommand(): CommandUnknownOpts {
       const output = parseOutput(options.output, ["path"] as const);
       const interactive = canPrompt(options.nointeractive);
       const { validateClientAlias, saveClientConfig } = await import("../distributed/client-store.js");
-      const { LEASE_DEFAULTS } = await import("../distributed/client-config.js");
+      const { newClientConfig, parseDriverPatterns } = await import("../distributed/client-config.js");
       validateClientAlias(alias);
-      const config: ClientConfig = {
-        apiVersion: "jumpstarter.dev/v1alpha1",
-        kind: "ClientConfig",
-        metadata: {
-          namespace: await requiredOption(options.namespace, "namespace", interactive),
-          name: await requiredOption(options.name, "name", interactive),
-        },
+      const config = newClientConfig({
+        namespace: await requiredOption(options.namespace, "namespace", interactive),
+        name: await requiredOption(options.name, "name", interactive),
         endpoint: await requiredOption(options.endpoint, "endpoint", interactive),
         tls: { ca: "", insecure: options.insecureTls ?? false },
         token: await requiredOption(options.token, "token", interactive),
-        refreshToken: null,
-        grpcOptions: {},
-        drivers: { allow: (options.allow ?? "").split(",").map((item) => item.trim()).filter(Boolean), unsafe: options.unsafe ?? false },
-        shell: { useProfiles: false },
-        leases: { ...LEASE_DEFAULTS },
-      };
+        drivers: { allow: parseDriverPatterns(options.allow), unsafe: options.unsafe ?? false },
+      });
       const path = await saveClientConfig(alias, config, options.out !== undefined ? { out: options.out } : {});
       process.stdout.write(output === "path" ? `${path}\n` : `Client config "${alias}" saved to ${path}\n`);
     });

@@ -43,6 +43,39 @@ export interface LoadedClientConfig {
 /** Lease timing defaults (seconds). */
 export const LEASE_DEFAULTS = { acquisitionTimeout: 7200, dialTimeout: 60, retryTimeout: 300 } as const;
 
+/** What a new ClientConfig is given; the rest takes its defaults (`leases` too, unless given). */
+export interface NewClientConfig {
+  readonly namespace: string;
+  readonly name: string;
+  readonly endpoint: string | null;
+  readonly tls: ClientConfig["tls"];
+  readonly token: string | null;
+  readonly drivers: ClientConfig["drivers"];
+  readonly leases?: ClientConfig["leases"];
+}
+
+/** A ClientConfig with no refresh token, gRPC options or shell profiles. */
+export function newClientConfig(values: NewClientConfig): ClientConfig {
+  return {
+    apiVersion: "jumpstarter.dev/v1alpha1",
+    kind: "ClientConfig",
+    metadata: { namespace: values.namespace, name: values.name },
+    endpoint: values.endpoint,
+    tls: { ca: values.tls.ca, insecure: values.tls.insecure },
+    token: values.token,
+    refreshToken: null,
+    grpcOptions: {},
+    drivers: { allow: [...values.drivers.allow], unsafe: values.drivers.unsafe },
+    shell: { useProfiles: false },
+    leases: { ...(values.leases ?? LEASE_DEFAULTS) },
+  };
+}
+
+/** Driver client patterns from a comma-separated list (`--allow`, `JMP_DRIVERS_ALLOW`): trimmed, empty ones dropped. */
+export function parseDriverPatterns(list: string | undefined): string[] {
+  return (list ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+}
+
 const schema = z.strictObject({
   apiVersion: z.literal("jumpstarter.dev/v1alpha1").default("jumpstarter.dev/v1alpha1"),
   kind: z.literal("ClientConfig").default("ClientConfig"),
@@ -149,30 +182,26 @@ export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Clien
   const namespace = env["JMP_NAMESPACE"];
   const name = env["JMP_NAME"];
   if (!namespace || !name) return undefined;
-  const allow = (env["JMP_DRIVERS_ALLOW"] ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+  const allow = parseDriverPatterns(env["JMP_DRIVERS_ALLOW"]);
   const unsafe = allow.includes("UNSAFE") || truthy.has((env["JMP_DRIVERS_UNSAFE"] ?? "").toLowerCase());
   const insecure = [env["JMP_GRPC_INSECURE"], env["JUMPSTARTER_GRPC_INSECURE"]].some((value) => truthy.has((value ?? "").toLowerCase()));
   const seconds = (value: string | undefined, fallback: number) => {
     const number = Number(value);
     return value && Number.isFinite(number) ? number : fallback;
   };
-  return {
-    apiVersion: "jumpstarter.dev/v1alpha1",
-    kind: "ClientConfig",
-    metadata: { namespace, name },
+  return newClientConfig({
+    namespace,
+    name,
     endpoint: env["JMP_ENDPOINT"] || null,
     tls: { ca: "", insecure },
     token: env["JMP_TOKEN"] || null,
-    refreshToken: null,
-    grpcOptions: {},
     drivers: { allow: allow.filter((item) => item !== "UNSAFE"), unsafe },
-    shell: { useProfiles: false },
     leases: {
       acquisitionTimeout: LEASE_DEFAULTS.acquisitionTimeout,
       dialTimeout: seconds(env["JMP_DIAL_TIMEOUT"], LEASE_DEFAULTS.dialTimeout),
       retryTimeout: seconds(env["JMP_RETRY_TIMEOUT"], LEASE_DEFAULTS.retryTimeout),
     },
-  };
+  });
 }
 
 /** `JMP_DRIVERS_ALLOW` for a shell started with `config`. */
