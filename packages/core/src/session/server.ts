@@ -8,6 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ExporterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { RouterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
+import { serverWindow } from "../streams/flow-control.js";
 import { frameCodecs } from "../streams/frames.js";
 import type { ExporterSession } from "./session.js";
 
@@ -88,12 +89,12 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
         options.tls.clientCa !== undefined,
       )
     : grpc.ServerCredentials.createInsecure();
-  // The server keeps HTTP/2's default 64 KiB receive windows. Node's HTTP/2 stops reading its socket while a
-  // write is pending, so when both ends accept megabytes in flight, a bidirectional raw stream over a unix
-  // socket (an echo, a forwarded ssh) fills both socket buffers and each side waits for the other forever.
+  // A modest receive window: see flow-control.ts for why it must stay well under a socket buffer.
+  serverWindow.before(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
   );
+  serverWindow.after(server);
   const bound = address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
   let closed: Promise<void> | undefined;
   return {
