@@ -54,6 +54,8 @@ export { connectExporter } from "./client/connect.js";
 export type { ExporterHandle } from "./client/connect.js";
 export { allowlistFromEnv, fnmatchcase, isAllowed, emptyAllowlist, unsafeAllowlist } from "./client/allowlist.js";
 export type { DriverAllowlist } from "./client/allowlist.js";
+export { commandOutput } from "./client/command-output.js";
+export type { CommandOutput, CommandOutputTarget } from "./client/command-output.js";
 
 // Exporter session
 export { ExporterSession } from "./session/session.js";

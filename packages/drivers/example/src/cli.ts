@@ -3,12 +3,13 @@
  * `j` commands of `ExampleClient`: `query PARAM`, `async-query PARAM` and `get-data`. Commands only parse,
  * call the client and print; output goes through the group's `configureOutput().writeOut`.
  */
+import { commandOutput } from "@jumpstarter/core";
 import type { Command } from "commander";
 import type { ExampleClient } from "./client.js";
 
 /** Adds the example subcommands to `group` (the CLI has already named it after the driver). */
 export function exampleCommands(group: Command, client: ExampleClient): void {
-  const write = (text: string) => (group.configureOutput().writeOut ?? ((out: string) => process.stdout.write(out)))(text);
+  const write = commandOutput(group).out;
   group
     .command("query")
     .description("Ask the driver a question")

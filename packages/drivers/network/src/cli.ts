@@ -4,6 +4,7 @@
  * The forwards print where they listen and run until SIGINT/SIGTERM. Output goes through the group's
  * `configureOutput().writeOut`.
  */
+import { commandOutput } from "@jumpstarter/core";
 import type { Command } from "commander";
 import { InvalidArgumentError as CliArgumentError } from "commander";
 import type { NetworkClient } from "./client.js";
@@ -11,8 +12,7 @@ import type { PortForward } from "./forward.js";
 
 /** Adds the network subcommands to `group`. */
 export function networkCommands(group: Command, client: NetworkClient): void {
-  const write = writerOf(group);
-  const warn = errorWriterOf(group);
+  const { out: write, err: warn } = commandOutput(group);
   const onError = (error: unknown) => warn(`forwarded connection failed: ${error instanceof Error ? error.message : String(error)}\n`);
 
   group
@@ -63,20 +63,4 @@ function parsePort(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value > 65535) throw new CliArgumentError("expected a port number (0-65535)");
   return value;
-}
-
-function writerOf(group: Command): (text: string) => void {
-  return (text) => {
-    const writeOut = group.configureOutput().writeOut;
-    if (writeOut) writeOut(text);
-    else process.stdout.write(text);
-  };
-}
-
-function errorWriterOf(group: Command): (text: string) => void {
-  return (text) => {
-    const writeErr = group.configureOutput().writeErr;
-    if (writeErr) writeErr(text);
-    else process.stderr.write(text);
-  };
 }

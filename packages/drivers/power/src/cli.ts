@@ -4,6 +4,7 @@
  * `off [--destroy]` for virtual power. Output goes through the group's `configureOutput().writeOut`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { commandOutput } from "@jumpstarter/core";
 import type { Command } from "commander";
 import { InvalidArgumentError as CliArgumentError } from "commander";
 import type { PowerClient, VirtualPowerClient } from "./client.js";
@@ -12,7 +13,7 @@ import { apparentPower } from "./reading.js";
 
 /** Adds the power subcommands to `group`. */
 export function powerCommands(group: Command, client: PowerClient): void {
-  const write = writerOf(group);
+  const write = commandOutput(group).out;
   group.command("on").description("Power on").action(async () => {
     await client.on();
   });
@@ -69,14 +70,6 @@ function parseCount(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new CliArgumentError("expected a non-negative integer");
   return value;
-}
-
-function writerOf(group: Command): (text: string) => void {
-  return (text) => {
-    const writeOut = group.configureOutput().writeOut;
-    if (writeOut) writeOut(text);
-    else process.stdout.write(text);
-  };
 }
 
 /** `methods_description` entries replace the help of the matching subcommands. */

@@ -3,13 +3,14 @@
  * `j` commands of the QEMU clients: `resize disk|memory SIZE` on the composite (its children bring their own
  * commands), and the storage flasher's `flash` / `dump` (with progress) on the flasher.
  */
+import { commandOutput } from "@jumpstarter/core";
 import type { Command } from "commander";
 import { flasherCommands } from "@jumpstarter/driver-storage/cli";
 import type { QemuClient, QemuFlasherClient } from "./client.js";
 
 /** Adds `resize disk SIZE` and `resize memory SIZE` to the QEMU group. */
 export function qemuCommands(group: Command, client: QemuClient): void {
-  const write = writerOf(group);
+  const write = commandOutput(group).out;
   const resize = group.command("resize").description("Resize QEMU resources");
   resize
     .command("disk")
@@ -32,12 +33,4 @@ export function qemuCommands(group: Command, client: QemuClient): void {
 /** The flasher's commands are the storage flasher's: `flash FILE|URL [-t TARGET]`, `dump FILE [-t TARGET]`. */
 export function qemuFlasherCommands(group: Command, client: QemuFlasherClient): void {
   flasherCommands(group, client);
-}
-
-function writerOf(group: Command): (text: string) => void {
-  return (text) => {
-    const writeOut = group.configureOutput().writeOut;
-    if (writeOut) writeOut(text);
-    else process.stdout.write(text);
-  };
 }

@@ -4,6 +4,7 @@
  * [args…]`), printing the script's output live and exiting with its return code. Building the commands
  * asks the exporter for the method list, so the builder is async and must be awaited.
  */
+import { commandOutput } from "@jumpstarter/core";
 import type { Command } from "commander";
 import { InvalidArgumentError as CliArgumentError } from "commander";
 import type { ShellClient } from "./client.js";
@@ -24,9 +25,7 @@ export async function shellCommands(group: Command, client: ShellClient): Promis
       .allowExcessArguments()
       .passThroughOptions()
       .action(async (args: string[], options: { env: Record<string, string> }) => {
-        const output = group.configureOutput();
-        const writeOut = output.writeOut ?? ((text: string) => void process.stdout.write(text));
-        const writeErr = output.writeErr ?? ((text: string) => void process.stderr.write(text));
+        const { out: writeOut, err: writeErr } = commandOutput(group);
         let returncode = 0;
         for await (const chunk of client.run(name, args, { env: options.env })) {
           if (chunk.stdout) writeOut(chunk.stdout);
