@@ -2,7 +2,8 @@
  * @module
  * `@jumpstarter/driver-network/driver`: the exporter-side network drivers.
  */
-export { TcpNetwork, HostPortConfigSchema } from "./tcp.js";
+export { HostPortNetwork, HostPortConfigSchema } from "./host-port-network.js";
+export { TcpNetwork } from "./tcp.js";
 export type { TcpNetworkConfig } from "./tcp.js";
 export { UdpNetwork } from "./udp.js";
 export type { UdpNetworkConfig } from "./udp.js";

@@ -6,10 +6,9 @@ import type { Duplex } from "node:stream";
 import type { DriverOptions } from "@jumpstarter/core";
 import { callSignal, exportMethod, exportstream } from "@jumpstarter/core";
 import type { z } from "zod";
-import { formatAddress } from "./address.js";
+import type { HostPortConfigSchema } from "./host-port-network.js";
+import { HostPortNetwork } from "./host-port-network.js";
 import type { AddressableNetworkMethods } from "./interface.js";
-import { NetworkDriver } from "./network-driver.js";
-import { HostPortConfigSchema } from "./tcp.js";
 import { openUdp } from "./udp-stream.js";
 
 /** Config of {@link UdpNetwork}: `host`, `port`, and `enable_address` (default true). */
@@ -20,22 +19,9 @@ export type UdpNetworkConfig = z.input<typeof HostPortConfigSchema>;
  * datagram and every datagram received becomes one DATA frame; `NetworkClient.connectDatagrams()` keeps
  * those boundaries on the client side. `address()` is `udp://host:port`.
  */
-export class UdpNetwork extends NetworkDriver implements AddressableNetworkMethods {
-  static readonly configSchema = HostPortConfigSchema;
-  readonly host: string;
-  readonly port: number;
-  readonly enableAddress: boolean;
-
+export class UdpNetwork extends HostPortNetwork implements AddressableNetworkMethods {
   constructor(config: UdpNetworkConfig, options: DriverOptions = {}) {
-    super(options);
-    this.host = config.host;
-    this.port = config.port;
-    this.enableAddress = config.enable_address ?? true;
-  }
-
-  /** The service URL, whether or not `address()` may reveal it. */
-  get url(): string {
-    return formatAddress("udp", this.host, this.port);
+    super("udp", config, options);
   }
 
   @exportstream
