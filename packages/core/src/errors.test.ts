@@ -109,21 +109,36 @@ describe("toStatus (exporter side, spec driver-calls §3)", () => {
 });
 
 describe("fromStatus (client side)", () => {
-  const classes: Array<[Code, new (...args: never[]) => JumpstarterError]> = [
-    [Code.UNIMPLEMENTED, NotImplementedError],
-    [Code.INVALID_ARGUMENT, InvalidArgumentError],
-    [Code.DEADLINE_EXCEEDED, DeadlineExceededError],
-    [Code.UNAVAILABLE, ConnectionError],
-    [Code.NOT_FOUND, NotFoundError],
-    [Code.FAILED_PRECONDITION, ExporterNotReadyError],
-    [Code.INTERNAL, InternalError],
-    [Code.CANCELLED, CancelledError],
+  const classes = {
+    NotImplementedError,
+    InvalidArgumentError,
+    DeadlineExceededError,
+    ConnectionError,
+    NotFoundError,
+    ExporterNotReadyError,
+    InternalError,
+    CancelledError,
+  };
+  // Status names as the wire and spec driver-calls §3 spell them, each with the error a caller catches: the TS
+  // counterpart of the Python exception the exporter maps to that status (NOT_FOUND: method lookup failure;
+  // FAILED_PRECONDITION: the client's ExporterNotReady; CANCELLED: an aborted call).
+  const rows: ReadonlyArray<readonly [keyof typeof Code, keyof typeof classes]> = [
+    ["UNIMPLEMENTED", "NotImplementedError"],
+    ["INVALID_ARGUMENT", "InvalidArgumentError"],
+    ["DEADLINE_EXCEEDED", "DeadlineExceededError"],
+    ["UNAVAILABLE", "ConnectionError"],
+    ["NOT_FOUND", "NotFoundError"],
+    ["FAILED_PRECONDITION", "ExporterNotReadyError"],
+    ["INTERNAL", "InternalError"],
+    ["CANCELLED", "CancelledError"],
   ];
 
   it("turns each status code into its error class, inverting toStatus", () => {
-    for (const [code, ErrorClass] of classes) {
+    for (const [statusName, className] of rows) {
+      const code = Code[statusName];
       const error = fromStatus({ code, details: "why" });
-      assert.ok(error instanceof ErrorClass, codeName(code));
+      assert.ok(error instanceof classes[className], statusName);
+      assert.equal(error.name, className);
       assert.equal(error.code, code);
       assert.equal(error.message, "why");
       assert.deepEqual(toStatus(error), { code, details: "why" });
