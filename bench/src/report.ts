@@ -77,6 +77,46 @@ function table(rows: readonly string[][]): string {
   return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")).join("\n");
 }
 
+/** The reference Python exporter on this machine class, driven by its own client (numbers from the issue). */
+export const pythonReference = {
+  unarySequentialPerSecond: 860,
+  unarySequentialExporterMicros: 650,
+  unaryConcurrentPerSecond: 2200,
+  streamingCallsPerSecond: 520,
+  streamMegabytesPerSecond: 420,
+} as const;
+
+/** How our numbers compare with the targets set against the reference. */
+export function formatTargets(report: Report): string {
+  const row = (id: string) => report.rows.find((candidate) => candidate.id === id)?.results.session;
+  const lines: string[] = [];
+  const check = (label: string, ok: boolean, detail: string) => lines.push(`${ok ? "met " : "MISS"}  ${label}: ${detail}`);
+  const sequential = row("unary_sequential");
+  if (sequential) {
+    const limit = pythonReference.unarySequentialExporterMicros / 4;
+    check("exporter CPU per sequential unary call ≤ ¼ of the reference", sequential.serverCpu <= limit, `${format(sequential.serverCpu)} µs (limit ${format(limit)} µs)`);
+  }
+  for (const [id, label] of [
+    ["stream_upload", "upload"],
+    ["stream_download", "download"],
+  ] as const) {
+    const result = row(id);
+    if (!result) continue;
+    const megabytes = (result.rate * 2 ** 20) / 1e6;
+    check(`exportstream ${label} ≥ the reference's ${pythonReference.streamMegabytesPerSecond} MB/s`, megabytes >= pythonReference.streamMegabytesPerSecond, `${format(megabytes)} MB/s`);
+  }
+  const reference: Array<[string, number]> = [
+    ["unary_sequential", pythonReference.unarySequentialPerSecond],
+    ["unary_concurrent", pythonReference.unaryConcurrentPerSecond],
+    ["streaming_calls", pythonReference.streamingCallsPerSecond],
+  ];
+  for (const [id, rate] of reference) {
+    const result = row(id);
+    if (result) lines.push(`      ${id}: ${format(result.rate / rate)}× the reference's ${format(rate)} calls/s`);
+  }
+  return lines.join("\n");
+}
+
 /** The report as a plain-text table. */
 export function formatReport(report: Report): string {
   const header = ["metric", "unit", "ours", "grpc-js", "socket", "ours/grpc", "ours/socket", "exporter CPU: ours", "grpc-js", "socket", "client CPU: ours", "cpu unit"];
@@ -98,5 +138,5 @@ export function formatReport(report: Report): string {
     ];
   });
   const mode = report.quick ? "quick mode: numbers are indicative only" : `median of ${report.repeats} runs`;
-  return [`${report.machine}, Node ${report.node} (${mode})`, "", table([header, ...rows])].join("\n");
+  return [`${report.machine}, Node ${report.node} (${mode})`, "", table([header, ...rows]), "", formatTargets(report)].join("\n");
 }
