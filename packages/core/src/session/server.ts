@@ -89,12 +89,13 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
         options.tls.clientCa !== undefined,
       )
     : grpc.ServerCredentials.createInsecure();
-  // A modest receive window: see flow-control.ts for why it must stay well under a socket buffer.
-  serverWindow.before(server);
+  // A wider receive window only where the socket buffer is known to exceed it: see flow-control.ts.
+  const local = address.startsWith("unix:");
+  if (local) serverWindow.before(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
   );
-  serverWindow.after(server);
+  if (local) serverWindow.after(server);
   const bound = address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
   let closed: Promise<void> | undefined;
   return {
