@@ -36,7 +36,7 @@ export interface Workload {
 
 /** The full run: well under two minutes on a 2-core machine. */
 export const fullWorkload: Workload = {
-  warmupCalls: 3000,
+  warmupCalls: 10_000,
   sequentialCalls: 4000,
   concurrentCalls: 16_000,
   streamingCalls: 2000,
