@@ -15,8 +15,8 @@ type FrameCall = ClientDuplexStream<Frame, Frame> | ServerDuplexStream<Frame, Fr
 
 /**
  * Largest DATA payload sent in one frame: far under the 4 MiB a default grpc peer (the Python client and
- * exporter) accepts per message. Against one frame per 64 KiB write it cuts the CPU per byte by a third to a
- * half on both ends. 1 MiB measured no better, and a receiving grpc-js call buffers up to 16 messages, so
+ * exporter) accepts per message. Against one frame per 64 KiB write it cuts the CPU per byte by a fifth to a
+ * half (BENCHMARKS.md). 1 MiB measured no better, and a receiving grpc-js call buffers up to 16 messages, so
  * bigger frames would only cost memory.
  */
 const MAX_FRAME_PAYLOAD = 256 * 1024;
