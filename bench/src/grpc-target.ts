@@ -13,6 +13,7 @@ import {
   DriverCallRequestSchema,
   DriverCallResponseSchema,
   ExporterService,
+  StreamingDriverCallRequestSchema,
   StreamingDriverCallResponseSchema,
 } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import type { StreamRequest, StreamResponse } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
@@ -143,7 +144,7 @@ export async function connectGrpc(address: string): Promise<BenchTarget> {
     method: "echo",
     args: [create(ValueSchema, { kind: { case: "stringValue", value: "hello" } }), create(ValueSchema, { kind: { case: "numberValue", value: 42 } })],
   });
-  const streamingRequest = { ...request, $typeName: "jumpstarter.v1.StreamingDriverCallRequest" } as StreamingDriverCallRequest;
+  const streamingRequest = create(StreamingDriverCallRequestSchema, { uuid: request.uuid, method: "read", args: [] });
   return {
     unary: () => new Promise<void>((resolve, reject) => exporter.driverCall(request, (error) => (error ? reject(error) : resolve()))),
     async streamingCall() {
