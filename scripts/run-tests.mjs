@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { globSync } from "node:fs";
 
 const filters = process.argv.slice(2);
-const files = globSync(["packages/*/dist/**/*.test.js", "packages/drivers/*/dist/**/*.test.js", "e2e/dist/**/*.test.js"])
+const files = globSync(["packages/*/dist/**/*.test.js", "packages/drivers/*/dist/**/*.test.js", "bench/dist/**/*.test.js", "e2e/dist/**/*.test.js"])
   .filter((file) => !file.includes("node_modules"))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
