@@ -9,10 +9,10 @@
  */
 import { once } from "node:events";
 import { join } from "node:path";
-import { connectExporter, ExporterSession, ExporterStatus, listenSession, unsafeAllowlist } from "@jumpstarter/core";
+import { connectExporter, unsafeAllowlist } from "@jumpstarter/core";
 import type { ExporterHandle } from "@jumpstarter/core";
 import { startHarness } from "../dist/testing/controller-harness.js";
-import { echoServer, TunnelTestDriver } from "../dist/testing/router-fixtures.js";
+import { serveTunnelSession } from "../dist/testing/router-fixtures.js";
 import { createLease, isReady, onlineExporter, shortName, waitForLease } from "../dist/testing/scenario.js";
 import { bridgeListen, dialingSocket, TunnelPool } from "../dist/testing/tunnels.js";
 import { fmt, machine, since } from "./stats.ts";
@@ -57,13 +57,8 @@ async function measure(handle: ExporterHandle): Promise<{ sequential: number; co
 }
 
 await using h = await startHarness({}, { tls: true });
-const echo = await echoServer();
-const driver = new TunnelTestDriver();
-driver.echoPort = echo.port;
-const session = new ExporterSession({ root: driver });
-session.status.set(ExporterStatus.LEASE_READY, "Ready for commands");
-const sessionSocket = join(h.directory, "session.sock");
-const sessionServer = await listenSession(session, { address: `unix:${sessionSocket}` });
+const tunnelSession = await serveTunnelSession(h.directory);
+const sessionSocket = tunnelSession.socket;
 
 const direct = await connectExporter({ address: `unix:${sessionSocket}` }, { allowlist: unsafeAllowlist, genericFallback: true });
 const directResult = await measure(direct);
@@ -86,9 +81,7 @@ routed.close();
 local.close();
 listen.cancel();
 pool.close();
-await session.close();
-await sessionServer.close();
-echo.server.close();
+await tunnelSession.close();
 
 process.stdout.write(`machine: ${await machine()}\n`);
 process.stdout.write(`driver calls, ${calls} greet() each (one process: client, router, exporter session; router hops over TLS)\n`);

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { connectExporter, ExporterSession, ExporterStatus, listenSession, unsafeAllowlist } from "@jumpstarter/core";
+import { connectExporter, unsafeAllowlist } from "@jumpstarter/core";
 import { ExporterStatus as WireStatus } from "@jumpstarter/protocol/gen/jumpstarter/v1/common_pb";
 import type { DialResponse, ListenResponse } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { startHarness } from "../testing/controller-harness.js";
-import { echoServer, TunnelTestDriver } from "../testing/router-fixtures.js";
+import { serveTunnelSession } from "../testing/router-fixtures.js";
 import { createLease, isReady, onlineExporter, shortName, waitForLease } from "../testing/scenario.js";
 import { bridgeListen, dialingSocket, TunnelPool } from "../testing/tunnels.js";
 
@@ -18,13 +18,8 @@ describe("driver calls through the controller's router", () => {
     const lease = shortName((await createLease(h, client, { selector: "board=e2e" })).name);
     await waitForLease(h, client, lease, isReady);
 
-    const echo = await echoServer();
-    const driver = new TunnelTestDriver();
-    driver.echoPort = echo.port;
-    const session = new ExporterSession({ root: driver });
-    session.status.set(ExporterStatus.LEASE_READY, "Ready for commands");
-    const sessionSocket = join(h.directory, "session.sock");
-    const sessionServer = await listenSession(session, { address: `unix:${sessionSocket}` });
+    const tunnelSession = await serveTunnelSession(h.directory);
+    const sessionSocket = tunnelSession.socket;
     const pool = new TunnelPool({ ca: h.ca! });
     const listen = h.stream<ListenResponse>("listen", { leaseName: lease }, exporter);
     bridgeListen(listen, sessionSocket, pool);
@@ -80,9 +75,7 @@ describe("driver calls through the controller's router", () => {
       local.close();
       listen.cancel();
       pool.close();
-      await session.close();
-      await sessionServer.close();
-      echo.server.close();
+      await tunnelSession.close();
     }
   });
 });

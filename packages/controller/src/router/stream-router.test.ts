@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { connectExporter, ExporterSession, ExporterStatus, FrameType, listenSession, routerServiceDefinition, unsafeAllowlist } from "@jumpstarter/core";
+import { connectExporter, FrameType, routerServiceDefinition, unsafeAllowlist } from "@jumpstarter/core";
 import type { Frame } from "@jumpstarter/core";
 import { startGrpcServer } from "../service/grpc-server.js";
 import type { GrpcServer } from "../service/grpc-server.js";
-import { echoServer, openRawStream, rawRouterClient, routerToken, statusOf, TunnelTestDriver } from "../testing/router-fixtures.js";
+import { openRawStream, rawRouterClient, routerToken, serveTunnelSession, statusOf } from "../testing/router-fixtures.js";
 import { StreamRouter } from "./stream-router.js";
 import { bridgeStreams, RouterTunnelClient } from "./tunnel.js";
 
@@ -169,12 +169,7 @@ describe("router: RouterService.Stream", () => {
 
   it("relays a client's gRPC connection to a real exporter session", async () => {
     const directory = await mkdtemp(join(tmpdir(), "jmp-router-"));
-    const echo = await echoServer();
-    const driver = new TunnelTestDriver();
-    driver.echoPort = echo.port;
-    const session = new ExporterSession({ root: driver });
-    session.status.set(ExporterStatus.LEASE_READY, "Ready for commands");
-    const sessionServer = await listenSession(session, { address: `unix:${join(directory, "session.sock")}` });
+    const tunnelSession = await serveTunnelSession(directory);
     const tunnels = new RouterTunnelClient({ endpoint: server.address, tls: false });
     const bridges: Promise<void>[] = [];
     // The client side: one Dial (here: one token) per local connection, as the reference client does.
@@ -183,7 +178,7 @@ describe("router: RouterService.Stream", () => {
       void token.then((value) => {
         // The exporter side answers each ListenResponse by bridging its session socket to the same stream.
         const exporterEnd = tunnels.open(value);
-        const sessionSocket = connect(join(directory, "session.sock"));
+        const sessionSocket = connect(tunnelSession.socket);
         bridges.push(bridgeStreams(exporterEnd, sessionSocket));
         bridges.push(bridgeStreams(tunnels.open(value), socket));
       });
@@ -209,9 +204,7 @@ describe("router: RouterService.Stream", () => {
     } finally {
       local.close();
       tunnels.close();
-      await session.close();
-      await sessionServer.close();
-      echo.server.close();
+      await tunnelSession.close();
       await rm(directory, { recursive: true, force: true });
     }
   });

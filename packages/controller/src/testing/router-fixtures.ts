@@ -3,11 +3,12 @@
  * Test fixtures for router tests: router tokens, a raw frame client and a tiny driver.
  */
 import * as grpc from "@grpc/grpc-js";
-import { Driver, exportMethod, exportstream, routerServiceDefinition } from "@jumpstarter/core";
+import { Driver, ExporterSession, ExporterStatus, exportMethod, exportstream, listenSession, routerServiceDefinition } from "@jumpstarter/core";
 import type { Frame } from "@jumpstarter/core";
 import { SignJWT } from "jose";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import type { AddressInfo, Server } from "node:net";
 import { ROUTER_TOKEN_AUDIENCE, ROUTER_TOKEN_ISSUER } from "../router/router-auth.js";
 
@@ -79,4 +80,29 @@ export async function echoServer(): Promise<{ server: Server; port: number }> {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A {@link TunnelTestDriver} served by a ready exporter session on `<directory>/session.sock`, with its echo peer. */
+export interface TunnelSession extends AsyncDisposable {
+  /** Path of the session's unix socket. */
+  readonly socket: string;
+  /** Closes the session, its listener and the echo peer. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link TunnelSession} in `directory`. */
+export async function serveTunnelSession(directory: string): Promise<TunnelSession> {
+  const echo = await echoServer();
+  const driver = new TunnelTestDriver();
+  driver.echoPort = echo.port;
+  const session = new ExporterSession({ root: driver });
+  session.status.set(ExporterStatus.LEASE_READY, "Ready for commands");
+  const socket = join(directory, "session.sock");
+  const server = await listenSession(session, { address: `unix:${socket}` });
+  const close = async () => {
+    await session.close();
+    await server.close();
+    echo.server.close();
+  };
+  return { socket, close, [Symbol.asyncDispose]: close };
 }
