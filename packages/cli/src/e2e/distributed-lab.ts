@@ -157,6 +157,23 @@ export class Lab {
     return child;
   }
 
+  /**
+   * A leased `jmp shell` that runs `j power on`, then waits until {@link HeldShell.release} before `j power off`
+   * (and `after`, when given); it prints `first=<code>` and `second=<code>`. Resolves once the first call is done.
+   */
+  async holdShell(clientConfig: string, selector: string, after = ""): Promise<HeldShell> {
+    const flag = join(this.dir, `hold-${++this.#held}.flag`);
+    const tail = after ? `; ${after}` : "";
+    const shell = this.spawnJmp([
+      "shell", "--client-config", clientConfig, "-l", selector, "--",
+      "sh", "-c", `j power on; echo first=$?; while [ ! -e ${flag} ]; do sleep 0.1; done; j power off; echo second=$?${tail}`,
+    ]);
+    await shell.waitFor(/first=0/, 120_000);
+    return { shell, release: () => writeFile(flag, "") };
+  }
+
+  #held = 0;
+
   /** `jmp admin ARGS` against the lab's database. */
   async admin(args: readonly string[]): Promise<CliResult> {
     const result = await this.jmp(["admin", ...args, ...this.#databaseArgs()]);
@@ -216,3 +233,10 @@ export const mockDevices: Record<string, unknown> = {
     config: { methods: { hello: "echo hello-from-shell" } },
   },
 };
+
+/** A shell from {@link DistributedLab.holdShell}. */
+export interface HeldShell {
+  readonly shell: RunningCli;
+  /** Lets the shell go on to its second call. */
+  release(): Promise<void>;
+}

@@ -260,32 +260,22 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
     it("gives the client a clear error when its exporter is killed mid-lease", async () => {
       const file = await lab.createExporter("doomed", { labels: { board: "doomed" }, export: mockDevices });
       const doomed = await lab.startExporter(file);
-      const flag = join(lab.dir, "doomed.flag");
-      const shell = lab.spawnJmp([
-        "shell", "--client-config", clients.alice, "-l", "board=doomed", "--",
-        "sh", "-c", `j power on; echo first=$?; while [ ! -e ${flag} ]; do sleep 0.1; done; j power off; echo second=$?`,
-      ]);
-      await shell.waitFor(/first=0/, 120_000);
+      const { shell, release } = await lab.holdShell(clients.alice, "board=doomed");
       doomed.child.kill("SIGKILL");
       await doomed.exited;
-      await writeFile(flag, "");
+      await release();
       const result = await shell.exited;
       assert.match(result.stdout, /second=1/);
       assert.match(result.stderr, /Error: cannot reach the exporter of lease \S+: .+/);
     });
 
     it("keeps leases and reconnects exporters and clients across a controller restart", async () => {
-      const flag = join(lab.dir, "restart.flag");
-      const shell = lab.spawnJmp([
-        "shell", "--client-config", clients.bob, "-l", "board=mock", "--",
-        "sh", "-c", `j power on; echo first=$?; while [ ! -e ${flag} ]; do sleep 0.1; done; j power off; echo second=$?; j shell hello`,
-      ]);
-      await shell.waitFor(/first=0/, 120_000);
+      const { shell, release } = await lab.holdShell(clients.bob, "board=mock", "j shell hello");
       const leaseName = /Acquired lease (\S+)/.exec(shell.stderr())![1]!;
       await lab.stopController();
       await lab.startController();
       assert.equal(condition(await lease(clients.bob, leaseName), "Ready")?.status, "True", "the lease survived");
-      await writeFile(flag, "");
+      await release();
       const result = await shell.exited;
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "first=0\nsecond=0\nhello-from-shell\n");
@@ -301,15 +291,10 @@ export function runDistributedSuite(name: string, options: () => Promise<LabOpti
     it("stops after the current lease on SIGHUP", async () => {
       const file = await lab.createExporter("hangup", { labels: { board: "hangup" }, export: mockDevices });
       const exporter = await lab.startExporter(file);
-      const flag = join(lab.dir, "hangup.flag");
-      const shell = lab.spawnJmp([
-        "shell", "--client-config", clients.alice, "-l", "board=hangup", "--",
-        "sh", "-c", `j power on; echo first=$?; while [ ! -e ${flag} ]; do sleep 0.1; done; j power off; echo second=$?`,
-      ]);
-      await shell.waitFor(/first=0/, 120_000);
+      const { shell, release } = await lab.holdShell(clients.alice, "board=hangup");
       exporter.child.kill("SIGHUP");
       await exporter.waitFor(/received SIGHUP/, 30_000);
-      await writeFile(flag, "");
+      await release();
       const result = await shell.exited;
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /second=0/, "the lease is still served after SIGHUP");
