@@ -114,7 +114,6 @@ export async function runDirect(loaded: LoadedExporterConfig, options: DirectOpt
       address: listen.kind === "unix" ? `unix:${listen.path}` : `${listen.host}:${listen.port}`,
       ...(listen.kind === "tcp" && listen.tls ? { tls: listen.tls } : {}),
       ...(options.passphrase !== undefined ? { authorize: passphraseAuthorizer(options.passphrase) } : {}),
-      grpcOptions: { "grpc.http2.min_ping_interval_without_data_ms": 10_000, "grpc.keepalive_permit_without_calls": 1 },
     });
     servers.push(server);
     process.stderr.write(`Exporter ${loaded.config.metadata.name} listening on ${server.address.replace(/^unix:/, "")}\n`);

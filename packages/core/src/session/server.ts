@@ -3,12 +3,13 @@
  * Puts an exporter session on a listening gRPC server: a unix socket (local mode), or TCP with or without TLS
  * (direct mode).
  */
-import { rm } from "node:fs/promises";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
+import { status as Status } from "@grpc/grpc-js";
+import { GrpcServer } from "@jumpstarter/grpc-server";
+import type { GrpcServerOptions } from "@jumpstarter/grpc-server";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ExporterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { RouterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
-import { serverWindow } from "../streams/flow-control.js";
 import { frameCodecs } from "../streams/frames.js";
 import type { ExporterSession } from "./session.js";
 
@@ -25,8 +26,8 @@ export interface ListenOptions {
   /** `unix:/path`, a bare absolute path, or `host:port` (port 0 picks a free one). */
   readonly address: string;
   readonly tls?: ServerTls;
-  /** Extra grpc-js server options. */
-  readonly grpcOptions?: grpc.ServerOptions;
+  /** Windows and limits of the HTTP/2 server. */
+  readonly serverOptions?: GrpcServerOptions;
   /** Checks call metadata before any handler runs; throw a JumpstarterError to refuse. */
   readonly authorize?: (metadata: grpc.Metadata) => void;
 }
@@ -44,7 +45,7 @@ export const exporterServiceDefinition: grpc.ServiceDefinition = grpcServiceDefi
 /** RouterService with the zero-copy frame codec. */
 export const routerServiceDefinition: grpc.ServiceDefinition = grpcServiceDefinition(RouterService, frameCodecs);
 
-/** Server options tuned for large raw streams. */
+/** grpc-js server options for servers that relay large raw streams (the controller's router). */
 export const defaultServerOptions: grpc.ServerOptions = {
   "grpc.max_receive_message_length": -1,
   "grpc.max_send_message_length": -1,
@@ -56,9 +57,12 @@ function normalizeAddress(address: string): string {
   return address;
 }
 
-/** Serves `session` at `options.address`. */
+/**
+ * Serves `session` at `options.address` on `@jumpstarter/grpc-server` (not grpc-js's server: it reads its socket
+ * without pause, so wide receive windows are safe, and answers a unary call in one write; BENCHMARKS.md).
+ */
 export async function listenSession(session: ExporterSession, options: ListenOptions): Promise<SessionServer> {
-  const server = new grpc.Server({ ...defaultServerOptions, ...options.grpcOptions });
+  const server = new GrpcServer(options.serverOptions);
   const wrap = <H extends Record<string, (...args: never[]) => void>>(handlers: H): H => {
     const authorize = options.authorize;
     if (!authorize) return handlers;
@@ -69,7 +73,7 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
           authorize(call.metadata);
         } catch (error) {
           const { code, message } = error as { code?: number; message?: string };
-          const status = Object.assign(new Error(message), { code: code ?? grpc.status.UNAUTHENTICATED, details: message ?? "unauthenticated" });
+          const status = Object.assign(new Error(message), { code: code ?? Status.UNAUTHENTICATED, details: message ?? "unauthenticated" });
           if (callback) callback(status);
           else call.emit("error", status);
           return;
@@ -79,40 +83,13 @@ export async function listenSession(session: ExporterSession, options: ListenOpt
     }
     return wrapped as H;
   };
-  server.addService(exporterServiceDefinition, wrap(session.exporterService) as unknown as grpc.UntypedServiceImplementation);
-  server.addService(routerServiceDefinition, wrap(session.routerService) as unknown as grpc.UntypedServiceImplementation);
+  server.addService(exporterServiceDefinition, wrap(session.exporterService) as unknown as Record<string, (...args: never[]) => void>);
+  server.addService(routerServiceDefinition, wrap(session.routerService) as unknown as Record<string, (...args: never[]) => void>);
   const address = normalizeAddress(options.address);
-  const credentials = options.tls
-    ? grpc.ServerCredentials.createSsl(
-        options.tls.clientCa ? Buffer.from(options.tls.clientCa) : null,
-        [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }],
-        options.tls.clientCa !== undefined,
-      )
-    : grpc.ServerCredentials.createInsecure();
-  // A wider receive window only where the socket buffer is known to exceed it: see flow-control.ts.
-  const local = address.startsWith("unix:");
-  if (local) serverWindow.before(server);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
-  );
-  if (local) serverWindow.after(server);
-  const bound = address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
+  const bound = await server.listen(address, options.tls);
   let closed: Promise<void> | undefined;
   return {
     address: bound,
-    close: () =>
-      (closed ??= (async () => {
-        await new Promise<void>((resolve) => {
-          // forceShutdown cancels calls in flight (open streams, LogStream) that would hold a graceful shutdown
-          // forever; the grace timer bounds the wait for an HTTP/2 session that never reports its close.
-          const grace = setTimeout(resolve, 1000);
-          server.tryShutdown(() => {
-            clearTimeout(grace);
-            resolve();
-          });
-          server.forceShutdown();
-        });
-        if (address.startsWith("unix:")) await rm(address.slice("unix:".length), { force: true });
-      })()),
+    close: () => (closed ??= server.close()),
   };
 }

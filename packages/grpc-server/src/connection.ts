@@ -1,0 +1,632 @@
+/**
+ * @module
+ * The server side of one HTTP/2 connection (RFC 9113), just as much as gRPC needs: no push, no priorities,
+ * no upgrade from HTTP/1.1.
+ *
+ * Two choices set it apart from Node's `http2` module, and both are why it exists (BENCHMARKS.md):
+ * - It never stops reading its socket. Node's HTTP/2 stops reading while one of its own writes is pending, so
+ *   two Node peers with wide windows deadlock on a stream busy both ways. Here received bytes are bounded by
+ *   the windows this side grants, and it grants them only as its calls consume what they received.
+ * - Frames produced while handling what one read brought (a unary call's response headers, message and
+ *   trailers; window updates) leave in one socket write.
+ */
+import type { Socket } from "node:net";
+import type { Frame } from "./frames.js";
+import {
+  CLIENT_PREFACE,
+  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_WINDOW,
+  ErrorCode,
+  FRAME_HEADER_LENGTH,
+  Flag,
+  FrameReader,
+  FrameSizeError,
+  FrameType,
+  MAX_WINDOW,
+  Setting,
+  encodeFrame,
+  encodeGoaway,
+  encodeRstStream,
+  encodeSettings,
+  encodeWindowUpdate,
+  writeFrameHeader,
+} from "./frames.js";
+import { HpackDecoder, HpackEncoder, HpackError } from "./hpack/index.js";
+
+/** Receive windows and limits of a connection. */
+export interface ConnectionLimits {
+  /** Receive window of each stream (SETTINGS_INITIAL_WINDOW_SIZE). */
+  readonly streamWindow: number;
+  /** Receive window of the whole connection. */
+  readonly connectionWindow: number;
+  /** Largest header block accepted (SETTINGS_MAX_HEADER_LIST_SIZE). */
+  readonly maxHeaderListSize: number;
+  /** Streams open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly maxConcurrentStreams: number;
+}
+
+/** Bytes queued in the socket beyond which DATA waits for it to drain (control frames never wait). */
+const SOCKET_HIGH_WATER = 512 * 1024;
+
+/** Most DATA one stream sends in one flush before the next stream gets its turn. */
+const FLUSH_SHARE = 512 * 1024;
+
+/** A connection error: GOAWAY with `code`, then close. */
+class ConnectionError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Outbound =
+  | { readonly kind: "headers"; readonly block: Buffer; readonly endStream: boolean }
+  | { kind: "data"; chunks: Buffer[]; length: number; readonly callback: (() => void) | undefined };
+
+/** What a stream tells its owner (the gRPC call); set by the server when the stream opens. */
+export interface StreamHandler {
+  /** A DATA payload; give its bytes back with {@link ServerStream.release} once consumed. */
+  data(chunk: Buffer): void;
+  /** The peer half-closed the stream. */
+  end(): void;
+  /** The peer reset the stream, or the connection went away before the stream finished. */
+  reset(code: number): void;
+}
+
+/** One request stream. */
+export class ServerStream {
+  readonly id: number;
+  readonly connection: Http2ServerConnection;
+  handler: StreamHandler | undefined;
+  /** Flow-control window for what this side sends. */
+  sendWindow: number;
+  /** Bytes consumed and not yet given back with a WINDOW_UPDATE. */
+  credit = 0;
+  readonly queue: Outbound[] = [];
+  remoteClosed = false;
+  localClosed = false;
+  closed = false;
+  /** Bytes received and not yet released. */
+  received = 0;
+  /** Once the response has ended, reset a request still streaming in (RST_STREAM NO_ERROR). */
+  resetWhenSent = false;
+
+  constructor(id: number, connection: Http2ServerConnection, sendWindow: number) {
+    this.id = id;
+    this.connection = connection;
+    this.sendWindow = sendWindow;
+  }
+
+  /** Queues response (or trailing) headers. */
+  sendHeaders(fields: Iterable<readonly [string, string]>, endStream: boolean): void {
+    this.sendHeaderBlock(this.connection.encoder.encode(fields), endStream);
+  }
+
+  /** Queues an already encoded header block (see {@link Http2ServerConnection.encoder}). */
+  sendHeaderBlock(block: Buffer, endStream: boolean): void {
+    if (this.localClosed || this.closed) return;
+    if (endStream) this.localClosed = true;
+    this.queue.push({ kind: "headers", block, endStream });
+    this.connection.schedule(this);
+  }
+
+  /**
+   * Queues DATA carrying `chunks` (`length` bytes); `callback` runs once the last byte was handed to the
+   * socket (or the stream closed first).
+   */
+  sendData(chunks: Buffer[], length: number, callback?: () => void): void {
+    if (this.localClosed || this.closed) {
+      if (callback) queueMicrotask(callback);
+      return;
+    }
+    this.queue.push({ kind: "data", chunks, length, callback });
+    this.connection.schedule(this);
+  }
+
+  /** Gives `bytes` of received DATA back to the peer's windows. */
+  release(bytes: number): void {
+    this.connection.release(this, bytes);
+  }
+
+  /** Resets the stream (RST_STREAM `code`) and forgets it. */
+  reset(code: number = ErrorCode.CANCEL): void {
+    this.connection.resetStream(this, code, false);
+  }
+}
+
+/** Receives a new stream with its request headers; must set `stream.handler`. */
+export type StreamListener = (stream: ServerStream, headers: Array<[string, string]>) => void;
+
+/** The server side of one HTTP/2 connection over `socket`. */
+export class Http2ServerConnection {
+  readonly socket: Socket;
+  readonly encoder = new HpackEncoder();
+  readonly #decoder: HpackDecoder;
+  readonly #limits: ConnectionLimits;
+  readonly #onStream: StreamListener;
+  readonly #reader: FrameReader;
+  readonly #streams = new Map<number, ServerStream>();
+  readonly #pending = new Set<ServerStream>();
+  #out: Buffer[] = [];
+  #outBytes = 0;
+  #callbacks: Array<() => void> = [];
+  #prefaceSeen = false;
+  #settingsSeen = false;
+  #lastStreamId = 0;
+  #continuation: { streamId: number; endStream: boolean; parts: Buffer[]; length: number } | undefined;
+  #peerInitialWindow = DEFAULT_WINDOW;
+  #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  #sendWindow = DEFAULT_WINDOW;
+  #connectionCredit = 0;
+  #flushScheduled = false;
+  #inRead = false;
+  #goingAway = false;
+  #closed = false;
+  #onClose: Array<() => void> = [];
+
+  constructor(socket: Socket, limits: ConnectionLimits, onStream: StreamListener) {
+    this.socket = socket;
+    this.#limits = limits;
+    this.#onStream = onStream;
+    this.#decoder = new HpackDecoder(4096, limits.maxHeaderListSize);
+    this.#reader = new FrameReader(DEFAULT_MAX_FRAME_SIZE);
+    socket.setNoDelay?.(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("drain", () => this.schedule());
+    socket.on("error", () => this.#teardown());
+    socket.on("close", () => this.#teardown());
+    const settings = new Map<number, number>([
+      [Setting.MAX_CONCURRENT_STREAMS, limits.maxConcurrentStreams],
+      [Setting.INITIAL_WINDOW_SIZE, limits.streamWindow],
+      [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListSize],
+      [Setting.ENABLE_PUSH, 0],
+    ]);
+    this.#out.push(encodeSettings(settings));
+    if (limits.connectionWindow > DEFAULT_WINDOW) this.#out.push(encodeWindowUpdate(0, limits.connectionWindow - DEFAULT_WINDOW));
+    this.#flush();
+  }
+
+  /** Streams currently open. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Runs `listener` once the connection is gone. */
+  onClose(listener: () => void): void {
+    if (this.#closed) queueMicrotask(listener);
+    else this.#onClose.push(listener);
+  }
+
+  /** Refuses new streams (GOAWAY NO_ERROR); streams already open go on. */
+  goAway(): void {
+    if (this.#goingAway || this.#closed) return;
+    this.#goingAway = true;
+    this.#out.push(encodeGoaway(this.#lastStreamId, ErrorCode.NO_ERROR));
+    this.schedule();
+  }
+
+  /** Resets every stream and closes the socket. */
+  destroy(): void {
+    if (this.#closed) return;
+    for (const stream of [...this.#streams.values()]) this.resetStream(stream, ErrorCode.CANCEL, true);
+    if (!this.#goingAway) this.#out.push(encodeGoaway(this.#lastStreamId, ErrorCode.NO_ERROR));
+    this.#goingAway = true;
+    this.#flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.#teardown(false);
+  }
+
+  #teardown(destroySocket = true): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const stream of [...this.#streams.values()]) {
+      stream.closed = true;
+      this.#streams.delete(stream.id);
+      stream.handler?.reset(ErrorCode.CANCEL);
+    }
+    this.#pending.clear();
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const callback of callbacks) callback();
+    for (const listener of this.#onClose.splice(0)) listener();
+    if (destroySocket && !this.socket.destroyed) this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#reader.push(chunk);
+    this.#inRead = true;
+    try {
+      if (!this.#prefaceSeen) {
+        const preface = this.#reader.take(CLIENT_PREFACE.length);
+        if (!preface) return;
+        if (!preface.equals(CLIENT_PREFACE)) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "not an HTTP/2 connection preface");
+        this.#prefaceSeen = true;
+      }
+      for (let frame = this.#reader.next(); frame; frame = this.#reader.next()) {
+        this.#onFrame(frame);
+        if (this.#closed) return;
+      }
+    } catch (error) {
+      this.#fail(error);
+      return;
+    } finally {
+      this.#inRead = false;
+    }
+    this.#flush();
+  }
+
+  #fail(error: unknown): void {
+    const code =
+      error instanceof ConnectionError
+        ? error.code
+        : error instanceof FrameSizeError
+          ? ErrorCode.FRAME_SIZE_ERROR
+          : error instanceof HpackError
+            ? ErrorCode.COMPRESSION_ERROR
+            : ErrorCode.INTERNAL_ERROR;
+    const message = error instanceof Error ? error.message : String(error);
+    this.#out.push(encodeGoaway(this.#lastStreamId, code, message));
+    this.#goingAway = true;
+    this.#flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.#teardown(false);
+  }
+
+  #onFrame(frame: Frame): void {
+    if (!this.#settingsSeen && frame.type !== FrameType.SETTINGS) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "the first frame must be SETTINGS");
+    }
+    if (this.#continuation && frame.type !== FrameType.CONTINUATION) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "expected CONTINUATION");
+    }
+    switch (frame.type) {
+      case FrameType.DATA:
+        return this.#onDataFrame(frame);
+      case FrameType.HEADERS:
+        return this.#onHeaders(frame);
+      case FrameType.CONTINUATION:
+        return this.#onContinuation(frame);
+      case FrameType.SETTINGS:
+        return this.#onSettings(frame);
+      case FrameType.WINDOW_UPDATE:
+        return this.#onWindowUpdate(frame);
+      case FrameType.PING:
+        if (frame.streamId !== 0 || frame.payload.length !== 8) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad PING");
+        if ((frame.flags & Flag.ACK) === 0) this.#out.push(encodeFrame(FrameType.PING, Flag.ACK, 0, frame.payload));
+        return;
+      case FrameType.RST_STREAM: {
+        if (frame.streamId === 0 || frame.payload.length !== 4) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad RST_STREAM");
+        if (frame.streamId > this.#lastStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+        const stream = this.#streams.get(frame.streamId);
+        if (stream) this.resetStream(stream, frame.payload.readUInt32BE(0), true, true);
+        return;
+      }
+      case FrameType.GOAWAY:
+        this.#goingAway = true;
+        return;
+      case FrameType.PRIORITY:
+        if (frame.streamId === 0 || frame.payload.length !== 5) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad PRIORITY");
+        return;
+      case FrameType.PUSH_PROMISE:
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a client cannot push");
+      default:
+        return;
+    }
+  }
+
+  #onSettings(frame: Frame): void {
+    if (frame.streamId !== 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+    if (frame.flags & Flag.ACK) {
+      if (frame.payload.length !== 0) throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload");
+      return;
+    }
+    if (frame.payload.length % 6 !== 0) throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS length not a multiple of 6");
+    this.#settingsSeen = true;
+    for (let offset = 0; offset < frame.payload.length; offset += 6) {
+      const id = frame.payload.readUInt16BE(offset);
+      const value = frame.payload.readUInt32BE(offset + 2);
+      if (id === Setting.INITIAL_WINDOW_SIZE) {
+        if (value > MAX_WINDOW) throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE too large");
+        const delta = value - this.#peerInitialWindow;
+        this.#peerInitialWindow = value;
+        for (const stream of this.#streams.values()) {
+          stream.sendWindow += delta;
+          if (delta > 0 && stream.queue.length > 0) this.#pending.add(stream);
+        }
+      } else if (id === Setting.MAX_FRAME_SIZE) {
+        if (value < DEFAULT_MAX_FRAME_SIZE || value > 0xff_ffff) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad SETTINGS_MAX_FRAME_SIZE");
+        this.#peerMaxFrameSize = value;
+      } else if (id === Setting.ENABLE_PUSH && value > 1) {
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad SETTINGS_ENABLE_PUSH");
+      }
+    }
+    this.#out.push(encodeFrame(FrameType.SETTINGS, Flag.ACK, 0));
+  }
+
+  #onWindowUpdate(frame: Frame): void {
+    if (frame.payload.length !== 4) throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "bad WINDOW_UPDATE");
+    const increment = frame.payload.readUInt32BE(0) & 0x7fff_ffff;
+    if (frame.streamId === 0) {
+      if (increment === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
+      this.#sendWindow += increment;
+      if (this.#sendWindow > MAX_WINDOW) throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window overflow");
+      for (const stream of this.#streams.values()) if (stream.queue.length > 0) this.#pending.add(stream);
+      return;
+    }
+    const stream = this.#streams.get(frame.streamId);
+    if (!stream) return;
+    if (increment === 0) return this.resetStream(stream, ErrorCode.PROTOCOL_ERROR, true);
+    stream.sendWindow += increment;
+    if (stream.sendWindow > MAX_WINDOW) return this.resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
+    if (stream.queue.length > 0) this.#pending.add(stream);
+  }
+
+  #onHeaders(frame: Frame): void {
+    const id = frame.streamId;
+    if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream 0");
+    let payload = frame.payload;
+    if (frame.flags & Flag.PADDED) payload = unpad(payload);
+    if (frame.flags & Flag.PRIORITY) {
+      if (payload.length < 5) throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "HEADERS too short for its priority");
+      payload = payload.subarray(5);
+    }
+    const endStream = (frame.flags & Flag.END_STREAM) !== 0;
+    if ((frame.flags & Flag.END_HEADERS) === 0) {
+      this.#continuation = { streamId: id, endStream, parts: [payload], length: payload.length };
+      return;
+    }
+    this.#onHeaderBlock(id, payload, endStream);
+  }
+
+  #onContinuation(frame: Frame): void {
+    const pending = this.#continuation;
+    if (!pending || pending.streamId !== frame.streamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "unexpected CONTINUATION");
+    pending.parts.push(frame.payload);
+    pending.length += frame.payload.length;
+    if (pending.length > this.#limits.maxHeaderListSize * 2) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large");
+    if ((frame.flags & Flag.END_HEADERS) === 0) return;
+    this.#continuation = undefined;
+    this.#onHeaderBlock(pending.streamId, Buffer.concat(pending.parts, pending.length), pending.endStream);
+  }
+
+  #onHeaderBlock(id: number, block: Buffer, endStream: boolean): void {
+    // Decoding always runs, even for a stream about to be refused: the decoder's table must stay in step.
+    const headers = this.#decoder.decode(block);
+    const existing = this.#streams.get(id);
+    if (existing) {
+      // Trailers from the client: gRPC has none, so they only end the request.
+      if (!endStream) return this.resetStream(existing, ErrorCode.PROTOCOL_ERROR, true);
+      this.#onRemoteEnd(existing);
+      return;
+    }
+    if (id % 2 === 0 || id <= this.#lastStreamId) {
+      if (id <= this.#lastStreamId) {
+        this.#out.push(encodeRstStream(id, ErrorCode.STREAM_CLOSED));
+        return;
+      }
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `client stream ${id} has an even number`);
+    }
+    this.#lastStreamId = id;
+    if (this.#goingAway) {
+      this.#out.push(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
+      return;
+    }
+    if (this.#streams.size >= this.#limits.maxConcurrentStreams) {
+      this.#out.push(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
+      return;
+    }
+    const stream = new ServerStream(id, this, this.#peerInitialWindow);
+    this.#streams.set(id, stream);
+    this.#onStream(stream, headers);
+    if (endStream && !stream.closed) this.#onRemoteEnd(stream);
+  }
+
+  #onRemoteEnd(stream: ServerStream): void {
+    if (stream.remoteClosed) return;
+    stream.remoteClosed = true;
+    stream.handler?.end();
+    this.#maybeForget(stream);
+  }
+
+  #onDataFrame(frame: Frame): void {
+    const id = frame.streamId;
+    if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
+    const length = frame.payload.length;
+    const stream = this.#streams.get(id);
+    if (!stream || stream.remoteClosed) {
+      // Still counts against the connection window: give it back at once.
+      this.#connectionCredit += length;
+      if (id > this.#lastStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
+      this.#out.push(encodeRstStream(id, ErrorCode.STREAM_CLOSED));
+      return;
+    }
+    stream.received += length;
+    if (stream.received > this.#limits.streamWindow * 2 + DEFAULT_WINDOW) {
+      this.#connectionCredit += length;
+      return this.resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
+    }
+    let payload = frame.payload;
+    if (frame.flags & Flag.PADDED) {
+      payload = unpad(payload);
+      this.release(stream, length - payload.length);
+    }
+    if (payload.length > 0) stream.handler?.data(payload);
+    if (frame.flags & Flag.END_STREAM) this.#onRemoteEnd(stream);
+  }
+
+  /** Gives `bytes` back to the peer's stream and connection windows, in WINDOW_UPDATEs of useful size. */
+  release(stream: ServerStream, bytes: number): void {
+    if (bytes <= 0) return;
+    stream.received -= bytes;
+    this.#connectionCredit += bytes;
+    if (!stream.remoteClosed && !stream.closed) {
+      stream.credit += bytes;
+      if (stream.credit >= this.#limits.streamWindow / 4) return this.schedule(stream);
+    }
+    if (this.#connectionCredit >= this.#limits.connectionWindow / 4) this.schedule();
+  }
+
+  /** Sends RST_STREAM `code` (unless `quiet`) and forgets the stream, telling its handler when `notify`. */
+  resetStream(stream: ServerStream, code: number, notify: boolean, quiet = false): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    this.#streams.delete(stream.id);
+    this.#pending.delete(stream);
+    for (const item of stream.queue) if (item.kind === "data" && item.callback) this.#callbacks.push(item.callback);
+    stream.queue.length = 0;
+    if (!quiet && !this.#closed) {
+      this.#out.push(encodeRstStream(stream.id, code));
+      this.schedule();
+    }
+    if (notify) stream.handler?.reset(code);
+  }
+
+  #maybeForget(stream: ServerStream): void {
+    if (stream.closed || !stream.localClosed || stream.queue.length > 0) return;
+    if (stream.remoteClosed) {
+      stream.closed = true;
+      this.#streams.delete(stream.id);
+    } else if (stream.resetWhenSent) {
+      this.resetStream(stream, ErrorCode.NO_ERROR, false);
+    }
+  }
+
+  /** Arranges a flush of queued frames (for `stream`, when given) at the end of this turn of the event loop. */
+  schedule(stream?: ServerStream): void {
+    if (stream) this.#pending.add(stream);
+    if (this.#inRead || this.#flushScheduled || this.#closed) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#closed) return;
+    const out = this.#out;
+    if (this.#connectionCredit >= this.#limits.connectionWindow / 4) {
+      out.push(encodeWindowUpdate(0, this.#connectionCredit));
+      this.#connectionCredit = 0;
+    }
+    let dataAllowed = this.socket.writableLength < SOCKET_HIGH_WATER;
+    for (const stream of this.#pending) {
+      if (stream.credit >= this.#limits.streamWindow / 4 && !stream.remoteClosed) {
+        out.push(encodeWindowUpdate(stream.id, stream.credit));
+        stream.credit = 0;
+      }
+      let share = FLUSH_SHARE;
+      while (stream.queue.length > 0) {
+        const item = stream.queue[0]!;
+        if (item.kind === "headers") {
+          this.#pushHeaders(stream.id, item.block, item.endStream);
+          stream.queue.shift();
+          continue;
+        }
+        if (!dataAllowed) break;
+        const sent = this.#pushData(stream, item, share);
+        share -= sent;
+        if (item.length > 0) break;
+        stream.queue.shift();
+        if (item.callback) this.#callbacks.push(item.callback);
+        if (share <= 0) break;
+      }
+      if (stream.queue.length === 0 || (stream.queue[0]!.kind === "data" && (stream.sendWindow <= 0 || this.#sendWindow <= 0))) {
+        this.#pending.delete(stream);
+      }
+      this.#maybeForget(stream);
+      if (this.socket.writableLength + this.#outBytes >= SOCKET_HIGH_WATER) dataAllowed = false;
+    }
+    if (out.length === 0) {
+      this.#runCallbacks();
+      return;
+    }
+    this.#out = [];
+    this.#outBytes = 0;
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    // A write is done once the socket has taken it: meanwhile a busy stream's next writes gather into one.
+    const done =
+      callbacks.length === 0
+        ? undefined
+        : () => {
+            for (const callback of callbacks) callback();
+          };
+    const last = out.length - 1;
+    if (last > 0) this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(out[i]!);
+    this.socket.write(out[last]!, done);
+    if (last > 0) this.socket.uncork();
+    if (this.#pending.size > 0 && !dataAllowed) return;
+    if (this.#pending.size > 0) this.schedule();
+  }
+
+  #runCallbacks(): void {
+    if (this.#callbacks.length === 0) return;
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const callback of callbacks) callback();
+  }
+
+  #pushHeaders(streamId: number, block: Buffer, endStream: boolean): void {
+    const max = this.#peerMaxFrameSize;
+    const flags = endStream ? Flag.END_STREAM : 0;
+    if (block.length <= max) {
+      const frame = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + block.length);
+      writeFrameHeader(frame, 0, block.length, FrameType.HEADERS, flags | Flag.END_HEADERS, streamId);
+      block.copy(frame, FRAME_HEADER_LENGTH);
+      this.#out.push(frame);
+      this.#outBytes += frame.length;
+      return;
+    }
+    for (let offset = 0; offset < block.length; offset += max) {
+      const part = block.subarray(offset, offset + max);
+      const last = offset + max >= block.length;
+      const type = offset === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
+      this.#out.push(encodeFrame(type, (offset === 0 ? flags : 0) | (last ? Flag.END_HEADERS : 0), streamId, part));
+    }
+  }
+
+  /** Emits DATA frames for as much of `item` as the windows allow, up to `share`; returns the bytes sent. */
+  #pushData(stream: ServerStream, item: Extract<Outbound, { kind: "data" }>, share: number): number {
+    let sent = 0;
+    while (item.length > 0) {
+      const size = Math.min(item.length, stream.sendWindow, this.#sendWindow, this.#peerMaxFrameSize, share - sent);
+      if (size <= 0) break;
+      const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
+      writeFrameHeader(header, 0, size, FrameType.DATA, 0, stream.id);
+      this.#out.push(header);
+      let left = size;
+      while (left > 0) {
+        const chunk = item.chunks[0]!;
+        if (chunk.length <= left) {
+          this.#out.push(chunk);
+          item.chunks.shift();
+          left -= chunk.length;
+        } else {
+          this.#out.push(chunk.subarray(0, left));
+          item.chunks[0] = chunk.subarray(left);
+          left = 0;
+        }
+      }
+      item.length -= size;
+      this.#outBytes += FRAME_HEADER_LENGTH + size;
+      stream.sendWindow -= size;
+      this.#sendWindow -= size;
+      sent += size;
+    }
+    return sent;
+  }
+}
+
+function unpad(payload: Buffer): Buffer {
+  if (payload.length < 1) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "padded frame without a pad length");
+  const pad = payload[0]!;
+  if (pad >= payload.length) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "padding longer than the frame");
+  return payload.subarray(1, payload.length - pad);
+}

@@ -1,0 +1,126 @@
+/**
+ * @module
+ * gRPC's length-prefixed messages on an HTTP/2 stream (gRPC over HTTP/2, "Length-Prefixed-Message"), and the
+ * `grpc-message` / `grpc-timeout` encodings.
+ */
+
+/** One received message: `compressed` is the prefix's flag. */
+export interface ReceivedMessage {
+  readonly compressed: boolean;
+  readonly data: Buffer;
+}
+
+/** Thrown when a message announces more bytes than allowed. */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`Received message larger than max (${size} vs. ${limit})`);
+  }
+}
+
+/**
+ * Reassembles messages from DATA payloads. A message inside one payload is a view of it; a message spread over
+ * several payloads is gathered into one buffer.
+ */
+export class MessageReader {
+  readonly #limit: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #size = -1;
+  #compressed = false;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Bytes held for a message not yet complete. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** Adds a payload; returns the messages it completed. Throws {@link MessageTooLargeError}. */
+  push(chunk: Buffer): ReceivedMessage[] {
+    const messages: ReceivedMessage[] = [];
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#size < 0) {
+        // Fast path: a whole prefix and message inside this payload, nothing buffered before it.
+        if (this.#buffered === 0 && chunk.length - offset >= 5) {
+          const size = chunk.readUInt32BE(offset + 1);
+          if (size > this.#limit) throw new MessageTooLargeError(size, this.#limit);
+          if (chunk.length - offset - 5 >= size) {
+            messages.push({ compressed: chunk[offset] === 1, data: chunk.subarray(offset + 5, offset + 5 + size) });
+            offset += 5 + size;
+            continue;
+          }
+        }
+        const need = 5 - this.#buffered;
+        const take = Math.min(need, chunk.length - offset);
+        this.#chunks.push(chunk.subarray(offset, offset + take));
+        this.#buffered += take;
+        offset += take;
+        if (this.#buffered < 5) break;
+        const prefix = Buffer.concat(this.#chunks, 5);
+        this.#chunks = [];
+        this.#buffered = 0;
+        this.#compressed = prefix[0] === 1;
+        this.#size = prefix.readUInt32BE(1);
+        if (this.#size > this.#limit) throw new MessageTooLargeError(this.#size, this.#limit);
+        if (this.#size === 0) {
+          messages.push({ compressed: this.#compressed, data: Buffer.alloc(0) });
+          this.#size = -1;
+        }
+        continue;
+      }
+      const take = Math.min(this.#size - this.#buffered, chunk.length - offset);
+      this.#chunks.push(chunk.subarray(offset, offset + take));
+      this.#buffered += take;
+      offset += take;
+      if (this.#buffered === this.#size) {
+        const data = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
+        messages.push({ compressed: this.#compressed, data });
+        this.#chunks = [];
+        this.#buffered = 0;
+        this.#size = -1;
+      }
+    }
+    return messages;
+  }
+}
+
+/** The 5-byte prefix of an uncompressed message of `size` bytes. */
+export function messagePrefix(size: number): Buffer {
+  const prefix = Buffer.allocUnsafe(5);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(size, 1);
+  return prefix;
+}
+
+/** Percent-encodes a status message for `grpc-message` (gRPC over HTTP/2, "Status-Message"). */
+export function encodeGrpcMessage(message: string): string {
+  let plain = true;
+  for (let i = 0; i < message.length; i++) {
+    const code = message.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x25) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return message;
+  let out = "";
+  for (const byte of Buffer.from(message, "utf8")) {
+    out += byte < 0x20 || byte > 0x7e || byte === 0x25 ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(byte);
+  }
+  return out;
+}
+
+const timeoutUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000_001 };
+
+/** Milliseconds of a `grpc-timeout` value, or `undefined` when it is malformed. */
+export function parseGrpcTimeout(value: string): number | undefined {
+  const match = /^(\d{1,8})([HMSmun])$/.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * timeoutUnits[match[2]!]!;
+}

@@ -1,0 +1,419 @@
+/**
+ * @module
+ * gRPC calls on HTTP/2 streams, shaped like grpc-js's server calls (`request`, `metadata`, `sendMetadata`, the
+ * `cancelled` event, `emit("error", status)` to fail) so handlers written for grpc-js run unchanged.
+ */
+import { EventEmitter } from "node:events";
+import { Duplex, Writable } from "node:stream";
+import { gunzipSync, inflateSync } from "node:zlib";
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import { ErrorCode } from "./frames.js";
+import { MessageReader, MessageTooLargeError, encodeGrpcMessage, messagePrefix } from "./messages.js";
+const responseHeaderFields = [
+    [":status", "200"],
+    ["content-type", "application/grpc"],
+    ["grpc-accept-encoding", "identity,deflate,gzip"],
+];
+/** Header blocks that do not change, encoded once per connection encoder (it keeps no state). */
+const blockCache = new WeakMap();
+function cachedBlocks(stream) {
+    const encoder = stream.connection.encoder;
+    let blocks = blockCache.get(encoder);
+    if (!blocks) {
+        blocks = { headers: encoder.encode(responseHeaderFields), ok: encoder.encode([["grpc-status", "0"]]) };
+        blockCache.set(encoder, blocks);
+    }
+    return blocks;
+}
+function metadataFields(metadata) {
+    const fields = [];
+    if (!metadata)
+        return fields;
+    for (const [key, values] of Object.entries(metadata.toHttp2Headers())) {
+        if (values === undefined)
+            continue;
+        for (const value of Array.isArray(values) ? values : [values])
+            fields.push([key, String(value)]);
+    }
+    return fields;
+}
+/** Messages up to this size are copied behind their prefix; larger ones travel as prefix + original. */
+const SMALL_MESSAGE = 4096;
+/** The state every call kind shares: response headers, messages out, status, cancellation, deadline. */
+class CallCore {
+    stream;
+    options;
+    codec;
+    #events;
+    headersSent = false;
+    done = false;
+    cancelled = false;
+    #timer;
+    constructor(stream, options, codec, events) {
+        this.stream = stream;
+        this.options = options;
+        this.codec = codec;
+        this.#events = events;
+        if (options.deadline !== undefined) {
+            this.#timer = setTimeout(() => {
+                this.sendStatus({ code: Status.DEADLINE_EXCEEDED, details: "Deadline exceeded" });
+                this.cancel();
+            }, Math.max(0, options.deadline - Date.now()));
+            this.#timer.unref?.();
+        }
+    }
+    sendMetadata(metadata) {
+        if (this.headersSent || this.done)
+            return;
+        this.headersSent = true;
+        const extra = metadataFields(metadata);
+        if (extra.length === 0)
+            this.stream.sendHeaderBlock(cachedBlocks(this.stream).headers, false);
+        else
+            this.stream.sendHeaders([...responseHeaderFields, ...extra], false);
+    }
+    sendMessage(message, callback) {
+        if (this.done) {
+            if (callback)
+                queueMicrotask(callback);
+            return false;
+        }
+        let bytes;
+        try {
+            bytes = this.codec.serialize(message);
+        }
+        catch (error) {
+            this.sendStatus({ code: Status.INTERNAL, details: `Failed to serialize the response: ${error.message}` });
+            if (callback)
+                queueMicrotask(callback);
+            return false;
+        }
+        this.sendMetadata();
+        const size = bytes.length;
+        if (size <= SMALL_MESSAGE) {
+            const framed = Buffer.allocUnsafe(5 + size);
+            framed[0] = 0;
+            framed.writeUInt32BE(size, 1);
+            framed.set(bytes, 5);
+            this.stream.sendData([framed], framed.length, callback);
+        }
+        else {
+            const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+            this.stream.sendData([messagePrefix(size), payload], 5 + size, callback);
+        }
+        return true;
+    }
+    /** Ends the call with `status` (trailers, or a trailers-only response before any message). */
+    sendStatus(status) {
+        if (this.done)
+            return;
+        this.done = true;
+        this.clearTimer();
+        const code = typeof status.code === "number" && Number.isInteger(status.code) && status.code >= 0 && status.code <= 16 ? status.code : Status.UNKNOWN;
+        const details = status.details ?? status.message ?? "";
+        const extra = metadataFields(status.metadata);
+        if (code === Status.OK && details === "" && extra.length === 0 && this.headersSent) {
+            this.stream.sendHeaderBlock(cachedBlocks(this.stream).ok, true);
+        }
+        else {
+            const fields = this.headersSent ? [] : [...responseHeaderFields];
+            fields.push(["grpc-status", String(code)]);
+            if (details !== "")
+                fields.push(["grpc-message", encodeGrpcMessage(details)]);
+            fields.push(...extra);
+            this.headersSent = true;
+            this.stream.sendHeaders(fields, true);
+        }
+        // The response is complete: a request still streaming in is no longer wanted.
+        this.stream.resetWhenSent = true;
+    }
+    /** The caller left (RST_STREAM, connection lost) or the deadline passed. */
+    cancel() {
+        if (this.cancelled)
+            return;
+        this.cancelled = true;
+        this.done = true;
+        this.clearTimer();
+        this.#events.emit("cancelled", "cancelled");
+    }
+    clearTimer() {
+        if (this.#timer)
+            clearTimeout(this.#timer);
+        this.#timer = undefined;
+    }
+    /** Decodes one received message; a failure ends the call and yields `undefined`. */
+    decode(message) {
+        let data = message.data;
+        if (message.compressed) {
+            const encoding = this.options.encoding;
+            try {
+                if (encoding === "gzip")
+                    data = gunzipSync(data);
+                else if (encoding === "deflate")
+                    data = inflateSync(data);
+                else {
+                    const known = encoding === undefined || encoding === "identity";
+                    this.sendStatus(known
+                        ? { code: Status.INTERNAL, details: "Compressed message without a grpc-encoding" }
+                        : { code: Status.UNIMPLEMENTED, details: `Received message compressed with unsupported encoding "${encoding}"` });
+                    this.stream.reset(ErrorCode.NO_ERROR);
+                    return undefined;
+                }
+            }
+            catch (error) {
+                this.sendStatus({ code: Status.INTERNAL, details: `Failed to decompress the request: ${error.message}` });
+                return undefined;
+            }
+        }
+        try {
+            return { value: this.codec.deserialize(data) };
+        }
+        catch (error) {
+            this.sendStatus({ code: Status.INTERNAL, details: `Error deserializing request: ${error.message}` });
+            return undefined;
+        }
+    }
+    /** Reads messages from `chunk`, answering RESOURCE_EXHAUSTED for one over the limit. */
+    read(reader, chunk) {
+        try {
+            return reader.push(chunk);
+        }
+        catch (error) {
+            if (!(error instanceof MessageTooLargeError))
+                throw error;
+            this.sendStatus({ code: Status.RESOURCE_EXHAUSTED, details: error.message });
+            return undefined;
+        }
+    }
+}
+/** A unary or server-streaming request: one message, then the end of the request. */
+class SingleRequest {
+    #core;
+    #reader;
+    #start;
+    #messages = [];
+    constructor(core, start) {
+        this.#core = core;
+        this.#reader = new MessageReader(core.options.maxReceiveMessageLength);
+        this.#start = start;
+    }
+    data(chunk) {
+        this.#core.stream.release(chunk.length);
+        if (this.#core.done)
+            return;
+        const messages = this.#core.read(this.#reader, chunk);
+        if (!messages)
+            return;
+        // Views of the socket's read buffers stay valid: Node never reuses them.
+        for (const message of messages)
+            this.#messages.push(message);
+    }
+    end() {
+        const core = this.#core;
+        if (core.done)
+            return;
+        if (this.#messages.length !== 1 || this.#reader.buffered > 0) {
+            core.sendStatus({
+                code: Status.INTERNAL,
+                details: this.#messages.length === 0 ? "No message received" : "Received more than one message for a unary request",
+            });
+            return;
+        }
+        const decoded = core.decode(this.#messages[0]);
+        this.#messages = [];
+        if (decoded)
+            this.#start(decoded.value);
+    }
+    reset() {
+        this.#core.cancel();
+    }
+}
+/** The call a unary handler receives. */
+export class UnaryCall extends EventEmitter {
+    metadata;
+    request;
+    #core;
+    constructor(stream, options, codec) {
+        super();
+        this.metadata = options.metadata;
+        this.#core = new CallCore(stream, options, codec, this);
+    }
+    get cancelled() {
+        return this.#core.cancelled;
+    }
+    getPeer() {
+        return this.#core.options.peer;
+    }
+    getPath() {
+        return this.#core.options.path;
+    }
+    getDeadline() {
+        return this.#core.options.deadline ?? Infinity;
+    }
+    sendMetadata(metadata) {
+        this.#core.sendMetadata(metadata);
+    }
+    /** Starts the call once its request arrived; `handler` answers through the callback. */
+    static serve(stream, options, codec, handler) {
+        const call = new UnaryCall(stream, options, codec);
+        const core = call.#core;
+        stream.handler = new SingleRequest(core, (request) => {
+            call.request = request;
+            const callback = (error, value, trailer) => {
+                if (core.done)
+                    return;
+                if (error) {
+                    core.sendStatus(error);
+                    return;
+                }
+                if (core.sendMessage(value))
+                    core.sendStatus({ code: Status.OK, ...(trailer ? { metadata: trailer } : {}) });
+            };
+            try {
+                handler(call, callback);
+            }
+            catch (error) {
+                core.sendStatus({ code: Status.UNKNOWN, details: error?.message ?? String(error) });
+            }
+        });
+    }
+}
+/** Wires the writable half of a call (server-streaming or bidi) to `core`. */
+function writableHalf(target, core) {
+    target.on("error", (error) => core.sendStatus(error));
+}
+/** The call a server-streaming handler receives: write responses, `end()` to finish. */
+export class ServerStreamCall extends Writable {
+    metadata;
+    request;
+    #core;
+    constructor(stream, options, codec) {
+        super({ objectMode: true, highWaterMark: 16 });
+        this.metadata = options.metadata;
+        this.#core = new CallCore(stream, options, codec, this);
+        writableHalf(this, this.#core);
+    }
+    get cancelled() {
+        return this.#core.cancelled;
+    }
+    getPeer() {
+        return this.#core.options.peer;
+    }
+    getPath() {
+        return this.#core.options.path;
+    }
+    getDeadline() {
+        return this.#core.options.deadline ?? Infinity;
+    }
+    sendMetadata(metadata) {
+        this.#core.sendMetadata(metadata);
+    }
+    _write(message, _encoding, callback) {
+        if (!this.#core.sendMessage(message, () => callback()))
+            callback();
+    }
+    _final(callback) {
+        this.#core.sendStatus({ code: Status.OK });
+        callback();
+    }
+    /** Starts the call once its request arrived. */
+    static serve(stream, options, codec, handler) {
+        const call = new ServerStreamCall(stream, options, codec);
+        const core = call.#core;
+        stream.handler = new SingleRequest(core, (request) => {
+            call.request = request;
+            try {
+                handler(call);
+            }
+            catch (error) {
+                core.sendStatus({ code: Status.UNKNOWN, details: error?.message ?? String(error) });
+            }
+        });
+    }
+}
+/** The call a bidi-streaming handler receives: a Duplex of messages. */
+export class BidiCall extends Duplex {
+    metadata;
+    #core;
+    #reader;
+    /** Received bytes not yet given back to the peer because the reader is behind. */
+    #held = 0;
+    #paused = false;
+    constructor(stream, options, codec) {
+        super({ objectMode: true, readableHighWaterMark: 16, writableHighWaterMark: 16, allowHalfOpen: true, autoDestroy: false });
+        this.metadata = options.metadata;
+        this.#core = new CallCore(stream, options, codec, this);
+        this.#reader = new MessageReader(options.maxReceiveMessageLength);
+        writableHalf(this, this.#core);
+    }
+    get cancelled() {
+        return this.#core.cancelled;
+    }
+    getPeer() {
+        return this.#core.options.peer;
+    }
+    getPath() {
+        return this.#core.options.path;
+    }
+    getDeadline() {
+        return this.#core.options.deadline ?? Infinity;
+    }
+    sendMetadata(metadata) {
+        this.#core.sendMetadata(metadata);
+    }
+    #onData(chunk) {
+        const core = this.#core;
+        if (core.done) {
+            core.stream.release(chunk.length);
+            return;
+        }
+        const messages = core.read(this.#reader, chunk);
+        if (!messages) {
+            core.stream.release(chunk.length);
+            return;
+        }
+        for (const message of messages) {
+            const decoded = core.decode(message);
+            if (!decoded)
+                break;
+            if (!this.push(decoded.value))
+                this.#paused = true;
+        }
+        if (false)
+            this.#held += chunk.length;
+        else
+            core.stream.release(chunk.length);
+    }
+    _read() {
+        if (!this.#paused)
+            return;
+        this.#paused = false;
+        const held = this.#held;
+        this.#held = 0;
+        this.#core.stream.release(held);
+    }
+    _write(message, _encoding, callback) {
+        if (!this.#core.sendMessage(message, () => callback()))
+            callback();
+    }
+    _final(callback) {
+        this.#core.sendStatus({ code: Status.OK });
+        callback();
+    }
+    /** Starts the call at once: messages flow as they arrive. */
+    static serve(stream, options, codec, handler) {
+        const call = new BidiCall(stream, options, codec);
+        stream.handler = {
+            data: (chunk) => call.#onData(chunk),
+            end: () => call.push(null),
+            reset: () => call.#core.cancel(),
+        };
+        try {
+            handler(call);
+        }
+        catch (error) {
+            call.#core.sendStatus({ code: Status.UNKNOWN, details: error?.message ?? String(error) });
+        }
+    }
+}
+//# sourceMappingURL=calls.js.map

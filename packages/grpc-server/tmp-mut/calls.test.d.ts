@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=calls.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=flow-control.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=decoder.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=encoder.test.d.ts.map

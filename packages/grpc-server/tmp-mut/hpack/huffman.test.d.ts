@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=huffman.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=peer.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=rfc.test.d.ts.map

@@ -1,0 +1,206 @@
+/**
+ * @module
+ * A gRPC server on {@link Http2ServerConnection}: grpc-js service definitions and handlers in, a unix socket
+ * or a TCP port (plaintext or TLS) out.
+ */
+import { rm } from "node:fs/promises";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import { BidiCall, ServerStreamCall, UnaryCall } from "./calls.js";
+import { Http2ServerConnection } from "./connection.js";
+import { ErrorCode } from "./frames.js";
+import { encodeGrpcMessage, parseGrpcTimeout } from "./messages.js";
+/** Headers that are HTTP/2 or gRPC framing, not call metadata. */
+const reservedHeaders = new Set(["content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "connection", "host"]);
+/** Serves grpc-js service implementations over this package's own HTTP/2 connections. */
+export class GrpcServer {
+    #routes = new Map();
+    #limits;
+    #maxReceiveMessageLength;
+    #listeners = [];
+    #connections = new Set();
+    #socketPaths = [];
+    constructor(options = {}) {
+        this.#limits = {
+            streamWindow: options.streamWindow ?? 4 * 1024 * 1024,
+            connectionWindow: options.connectionWindow ?? 16 * 1024 * 1024,
+            maxHeaderListSize: options.maxHeaderListSize ?? 64 * 1024,
+            maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
+        };
+        this.#maxReceiveMessageLength = options.maxReceiveMessageLength ?? 64 * 1024 * 1024;
+    }
+    /** Registers the handlers of `service` (method names as grpc-js expects them, e.g. `driverCall`). */
+    addService(service, implementation) {
+        for (const [name, definition] of Object.entries(service)) {
+            const handler = implementation[name] ?? implementation[definition.originalName ?? ""];
+            if (!handler)
+                continue;
+            const kind = definition.requestStream ? (definition.responseStream ? "bidi" : "client") : definition.responseStream ? "server" : "unary";
+            this.#routes.set(definition.path, {
+                kind,
+                handler,
+                codec: { deserialize: definition.requestDeserialize, serialize: definition.responseSerialize },
+            });
+        }
+    }
+    /**
+     * Listens on `address`: `unix:/path`, or `host:port` (port 0 picks one; `[v6]:port` for IPv6). Resolves with
+     * the bound address (`unix:/path` or `host:port` with the real port).
+     */
+    async listen(address, secure) {
+        const onSocket = (socket) => this.#accept(socket);
+        let server;
+        if (secure) {
+            server = tls.createServer({
+                cert: secure.cert,
+                key: secure.key,
+                ALPNProtocols: ["h2"],
+                ...(secure.clientCa !== undefined ? { ca: secure.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+            }, onSocket);
+            server.on("tlsClientError", () => { });
+        }
+        else {
+            server = net.createServer(onSocket);
+        }
+        server.on("error", () => { });
+        const unix = address.startsWith("unix:") ? address.slice("unix:".length) : undefined;
+        await new Promise((resolve, reject) => {
+            const fail = (error) => reject(error);
+            server.once("error", fail);
+            const bound = () => {
+                server.off("error", fail);
+                resolve();
+            };
+            if (unix !== undefined)
+                server.listen(unix, bound);
+            else {
+                const { host, port } = splitHostPort(address);
+                server.listen({ host, port }, bound);
+            }
+        });
+        this.#listeners.push(server);
+        if (unix !== undefined) {
+            this.#socketPaths.push(unix);
+            return address;
+        }
+        const { host } = splitHostPort(address);
+        const port = server.address().port;
+        return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    }
+    /** Stops listening, resets every call in flight and closes every connection. */
+    async close() {
+        const closing = this.#listeners.splice(0).map((server) => new Promise((resolve) => server.close(() => resolve())));
+        const gone = [...this.#connections].map((connection) => new Promise((resolve) => connection.onClose(resolve)));
+        for (const connection of this.#connections)
+            connection.destroy();
+        await Promise.all([...closing, ...gone]);
+        for (const path of this.#socketPaths.splice(0))
+            await rm(path, { force: true });
+    }
+    #accept(socket) {
+        if (socket instanceof tls.TLSSocket && socket.alpnProtocol !== "h2") {
+            socket.destroy();
+            return;
+        }
+        const peer = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? 0}` : "unix:";
+        const connection = new Http2ServerConnection(socket, this.#limits, (stream, headers) => this.#route(stream, headers, peer));
+        this.#connections.add(connection);
+        connection.onClose(() => this.#connections.delete(connection));
+    }
+    #route(stream, headers, peer) {
+        let method = "";
+        let path = "";
+        let contentType = "";
+        let timeout;
+        let encoding;
+        const metadata = new Metadata();
+        for (const [name, value] of headers) {
+            if (name.charCodeAt(0) === 0x3a) {
+                if (name === ":method")
+                    method = value;
+                else if (name === ":path")
+                    path = value;
+                continue;
+            }
+            if (name === "content-type")
+                contentType = value;
+            else if (name === "grpc-timeout")
+                timeout = value;
+            else if (name === "grpc-encoding")
+                encoding = value;
+            if (reservedHeaders.has(name))
+                continue;
+            try {
+                if (name.endsWith("-bin"))
+                    for (const part of value.split(","))
+                        metadata.add(name, Buffer.from(part.trim(), "base64"));
+                else
+                    metadata.add(name, value);
+            }
+            catch {
+                // A key grpc-js would refuse: not call metadata.
+            }
+        }
+        if (method !== "POST")
+            return refuse(stream, "405");
+        if (!contentType.startsWith("application/grpc"))
+            return refuse(stream, "415");
+        const route = this.#routes.get(path);
+        if (!route || route.kind === "client") {
+            return failEarly(stream, Status.UNIMPLEMENTED, `The server does not implement the method ${path}`);
+        }
+        let deadline;
+        if (timeout !== undefined) {
+            const ms = parseGrpcTimeout(timeout);
+            if (ms === undefined)
+                return failEarly(stream, Status.INTERNAL, `Invalid grpc-timeout value "${timeout}"`);
+            deadline = Date.now() + ms;
+        }
+        const options = { path, metadata, encoding, deadline, maxReceiveMessageLength: this.#maxReceiveMessageLength, peer };
+        if (route.kind === "unary")
+            UnaryCall.serve(stream, options, route.codec, route.handler);
+        else if (route.kind === "server")
+            ServerStreamCall.serve(stream, options, route.codec, route.handler);
+        else
+            BidiCall.serve(stream, options, route.codec, route.handler);
+    }
+}
+function splitHostPort(address) {
+    const colon = address.lastIndexOf(":");
+    if (colon < 0)
+        throw new Error(`listen address "${address}" has no port (host:port or unix:/path)`);
+    let host = address.slice(0, colon);
+    if (host.startsWith("[") && host.endsWith("]"))
+        host = host.slice(1, -1);
+    const port = Number(address.slice(colon + 1));
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new Error(`listen address "${address}" has a bad port`);
+    return { host: host === "" ? "0.0.0.0" : host, port };
+}
+/** An HTTP-level refusal: not a gRPC request. */
+function refuse(stream, status) {
+    stream.handler = ignoreRequest(stream);
+    stream.resetWhenSent = true;
+    stream.sendHeaders([[":status", status]], true);
+}
+/** A trailers-only gRPC error before any handler ran. */
+function failEarly(stream, code, details) {
+    stream.handler = ignoreRequest(stream);
+    stream.resetWhenSent = true;
+    stream.sendHeaders([
+        [":status", "200"],
+        ["content-type", "application/grpc"],
+        ["grpc-status", String(code)],
+        ["grpc-message", encodeGrpcMessage(details)],
+    ], true);
+}
+function ignoreRequest(stream) {
+    return {
+        data: (chunk) => stream.release(chunk.length),
+        end: () => { },
+        reset: () => { },
+    };
+}
+export { ErrorCode };
+//# sourceMappingURL=server.js.map
