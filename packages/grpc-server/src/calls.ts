@@ -68,6 +68,13 @@ function metadataFields(metadata: Metadata | undefined): Array<[string, string]>
 /** Messages up to this size are copied behind their prefix; larger ones travel as prefix + original. */
 const SMALL_MESSAGE = 4096;
 
+/**
+ * While less than this is queued on a stream, a write is done as soon as it is queued, so a streaming call's
+ * messages and its trailers leave together. Beyond it a write is done once the socket has it: the writer's
+ * next writes then gather (a byte stream packs them into one bigger message).
+ */
+const QUEUED_LOW_WATER = 64 * 1024;
+
 /** The state every call kind shares: response headers, messages out, status, cancellation, deadline. */
 class CallCore {
   readonly stream: ServerStream;
@@ -116,6 +123,10 @@ class CallCore {
     }
     this.sendMetadata();
     const size = bytes.length;
+    if (callback && this.stream.queuedBytes + size + 5 <= QUEUED_LOW_WATER) {
+      queueMicrotask(callback);
+      callback = undefined;
+    }
     if (size <= SMALL_MESSAGE) {
       const framed = Buffer.allocUnsafe(5 + size);
       framed[0] = 0;

@@ -88,6 +88,8 @@ export class ServerStream {
   remoteClosed = false;
   localClosed = false;
   closed = false;
+  /** Bytes of DATA queued and not yet handed to the socket. */
+  queuedBytes = 0;
   /** Bytes received and not yet released. */
   received = 0;
   /** Once the response has ended, reset a request still streaming in (RST_STREAM NO_ERROR). */
@@ -121,6 +123,7 @@ export class ServerStream {
       if (callback) queueMicrotask(callback);
       return;
     }
+    this.queuedBytes += length;
     this.queue.push({ kind: "data", chunks, length, callback });
     this.connection.schedule(this);
   }
@@ -479,6 +482,7 @@ export class Http2ServerConnection {
     this.#pending.delete(stream);
     for (const item of stream.queue) if (item.kind === "data" && item.callback) this.#callbacks.push(item.callback);
     stream.queue.length = 0;
+    stream.queuedBytes = 0;
     if (!quiet && !this.#closed) {
       this.#out.push(encodeRstStream(stream.id, code));
       this.schedule();
@@ -615,6 +619,7 @@ export class Http2ServerConnection {
         }
       }
       item.length -= size;
+      stream.queuedBytes -= size;
       this.#outBytes += FRAME_HEADER_LENGTH + size;
       stream.sendWindow -= size;
       this.#sendWindow -= size;

@@ -39,7 +39,9 @@ export class HpackDecoder {
 
   /**
    * @param maxTableSize - the SETTINGS_HEADER_TABLE_SIZE this endpoint advertises: the most the
-   *   peer's dynamic table size updates may ask for, and the initial table size.
+   *   peer's dynamic table size updates may ask for, and the initial table size. Blocks the peer
+   *   sends before it sees a value below the protocol default of 4096 still assume 4096, so such a
+   *   value only works if no header block precedes the peer's SETTINGS acknowledgement.
    * @param maxHeaderListSize - the largest decoded header list accepted, counted as
    *   SETTINGS_MAX_HEADER_LIST_SIZE counts it (name length + value length + 32 per field).
    */
@@ -73,7 +75,8 @@ export class HpackDecoder {
    * Decodes one complete header block (the fragments of a HEADERS or PUSH_PROMISE frame and its
    * CONTINUATION frames, concatenated), updating the dynamic table.
    *
-   * @throws HpackError on any malformed block, or when the header list exceeds the size limit.
+   * @throws HpackError on any malformed block, or when the header list exceeds the size limit;
+   *   the dynamic table is then out of step with the peer's, so the connection must end.
    */
   decode(block: Uint8Array): Array<[string, string]> {
     this.#block = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
@@ -171,7 +174,8 @@ export class HpackDecoder {
   #dynamicSlot(index: number): number {
     const i = index - STATIC_LENGTH;
     if (i > this.#count) {
-      throw new HpackError(`index ${index} is beyond the static and dynamic tables (${STATIC_LENGTH + this.#count} entries)`);
+      const entries = STATIC_LENGTH + this.#count;
+      throw new HpackError(`index ${index} is beyond the static and dynamic tables (${entries} entries)`);
     }
     return this.#slot(i);
   }

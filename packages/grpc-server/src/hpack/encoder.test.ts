@@ -44,11 +44,13 @@ describe("HpackEncoder", () => {
   });
 
   it("uses a literal name without indexing for names outside the static table", () => {
-    assert.deepEqual(new HpackEncoder().encode([["grpc-status", "0"]]), Buffer.from([0x00, 0x0b, ...Buffer.from("grpc-status"), 0x01, 0x30]));
+    const expected = Buffer.from([0x00, 0x0b, ...Buffer.from("grpc-status"), 0x01, 0x30]);
+    assert.deepEqual(new HpackEncoder().encode([["grpc-status", "0"]]), expected);
   });
 
   it("uses a multi-byte name index for static names from index 15 on", () => {
-    assert.deepEqual(new HpackEncoder().encode([["content-type", "application/grpc"]]), Buffer.from([0x0f, 0x10, 0x10, ...Buffer.from("application/grpc")]));
+    const expected = Buffer.from([0x0f, 0x10, 0x10, ...Buffer.from("application/grpc")]);
+    assert.deepEqual(new HpackEncoder().encode([["content-type", "application/grpc"]]), expected);
   });
 
   it("round-trips a gRPC response, names in and out of the static table, and empty values", () => {

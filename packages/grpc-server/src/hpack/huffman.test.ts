@@ -45,7 +45,8 @@ describe("Huffman code table", () => {
       for (let b = 0; b < HUFFMAN_CODES.length; b++) {
         const [codeB, lengthB] = HUFFMAN_CODES[b]!;
         if (a === b || lengthB < lengthA) continue;
-        assert.notEqual(Math.floor(codeB / 2 ** (lengthB - lengthA)), codeA, `code of ${a} is a prefix of the code of ${b}`);
+        const prefixOfB = Math.floor(codeB / 2 ** (lengthB - lengthA));
+        assert.notEqual(prefixOfB, codeA, `code of ${a} is a prefix of the code of ${b}`);
       }
     }
   });
@@ -91,7 +92,8 @@ describe("Huffman coding", () => {
     ["gzip", "9bd9 ab"],
     [
       "foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1",
-      "94e7 821d d7f2 e6c7 b335 dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed 4ee5 b106 3d50 07",
+      `94e7 821d d7f2 e6c7 b335 dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587
+       3160 65c0 03ed 4ee5 b106 3d50 07`,
     ],
   ];
 
@@ -116,7 +118,9 @@ describe("Huffman coding", () => {
     for (let a = 0; a < 256; a++) {
       for (let b = 0; b < 256; b++) {
         const decoded = huffmanDecode(huffmanEncode(Uint8Array.of(a, b)));
-        if (decoded.length !== 2 || decoded[0] !== a || decoded[1] !== b) assert.fail(`pair ${a}, ${b} decoded as ${decoded.join()}`);
+        if (decoded.length !== 2 || decoded[0] !== a || decoded[1] !== b) {
+          assert.fail(`pair ${a}, ${b} decoded as ${decoded.join()}`);
+        }
       }
     }
   });

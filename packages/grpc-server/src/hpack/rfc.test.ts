@@ -54,7 +54,12 @@ describe("RFC 7541 C.2 header field representations", () => {
 
   it("C.2.3 literal never indexed", () => {
     runSequence(new HpackDecoder(), [
-      { block: "1008 7061 7373 776f 7264 0673 6563 7265 74", headers: [["password", "secret"]], table: [], tableSize: 0 },
+      {
+        block: "1008 7061 7373 776f 7264 0673 6563 7265 74",
+        headers: [["password", "secret"]],
+        table: [],
+        tableSize: 0,
+      },
     ]);
   });
 

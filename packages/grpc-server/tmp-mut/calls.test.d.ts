@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=calls.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=flow-control.test.d.ts.map

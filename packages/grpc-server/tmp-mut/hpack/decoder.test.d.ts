@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=decoder.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=encoder.test.d.ts.map

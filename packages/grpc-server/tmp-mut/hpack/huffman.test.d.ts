@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=huffman.test.d.ts.map

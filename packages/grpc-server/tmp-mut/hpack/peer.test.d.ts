@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=peer.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=rfc.test.d.ts.map
