@@ -12,6 +12,8 @@ export interface RawResult {
   readonly details: string;
   /** Custom keys of the response headers (transport headers left out). */
   readonly headerKeys: string[];
+  /** Custom keys of the response trailers, where the client reports them. */
+  readonly trailerKeys?: string[];
 }
 
 const identity = (bytes: Buffer) => bytes;

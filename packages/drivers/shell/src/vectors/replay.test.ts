@@ -3,119 +3,13 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { DescMessage, JsonValue } from "@bufbuild/protobuf";
-import { fromBinary, toJson } from "@bufbuild/protobuf";
-import { codeName } from "@jumpstarter/core";
-import type { VectorCall } from "@jumpstarter/core/testing";
+import { toJson } from "@bufbuild/protobuf";
 import { loadVector, vectorCalls } from "@jumpstarter/core/testing";
-import {
-  DriverCallRequestSchema,
-  DriverCallResponseSchema,
-  GetReportResponseSchema,
-  GetStatusResponseSchema,
-  StreamingDriverCallRequestSchema,
-  StreamingDriverCallResponseSchema,
-} from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
-import { StreamRequestSchema, StreamResponseSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
-import type { MockDriverName, MockExporter } from "./mock-exporter.js";
+import { GetReportResponseSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
+import type { MockExporter } from "./mock-exporter.js";
 import { serveMockExporter } from "./mock-exporter.js";
 import { RawReplayClient } from "./raw-replay.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const captured = loadVector("get_report")["driver_uuids"] as Record<MockDriverName, string>;
-
-const schemas: Record<string, { request?: DescMessage; response: DescMessage; streaming: boolean }> = {
-  "/jumpstarter.v1.ExporterService/GetReport": { response: GetReportResponseSchema, streaming: false },
-  "/jumpstarter.v1.ExporterService/GetStatus": { response: GetStatusResponseSchema, streaming: false },
-  "/jumpstarter.v1.ExporterService/DriverCall": { request: DriverCallRequestSchema, response: DriverCallResponseSchema, streaming: false },
-  "/jumpstarter.v1.ExporterService/StreamingDriverCall": {
-    request: StreamingDriverCallRequestSchema,
-    response: StreamingDriverCallResponseSchema,
-    streaming: true,
-  },
-};
-
-/** Maps the captured driver uuids to the uuids of our tree, in bytes and in text. */
-class UuidMap {
-  readonly #pairs: Array<[string, string]>;
-  constructor(exporter: MockExporter) {
-    this.#pairs = (Object.keys(captured) as MockDriverName[]).map((name) => [captured[name], exporter.drivers[name].uuid]);
-  }
-  get ours(): Set<string> {
-    return new Set(this.#pairs.map(([, uuid]) => uuid));
-  }
-  bytes(buffer: Buffer): Buffer {
-    let result = buffer;
-    for (const [from, to] of this.#pairs) result = replaceAll(result, Buffer.from(from), Buffer.from(to));
-    return result;
-  }
-  text(text: string): string {
-    return this.#pairs.reduce((acc, [from, to]) => acc.replaceAll(from, to), text);
-  }
-  json<T>(value: T): T {
-    return JSON.parse(this.text(JSON.stringify(value))) as T;
-  }
-}
-
-function replaceAll(buffer: Buffer, from: Buffer, to: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let at = buffer.indexOf(from); at >= 0; at = buffer.indexOf(from, start)) {
-    parts.push(buffer.subarray(start, at), to);
-    start = at + from.length;
-  }
-  parts.push(buffer.subarray(start));
-  return Buffer.concat(parts);
-}
-
-/** Drops a response uuid after checking it is a fresh uuid4 that names no driver. */
-function withoutResponseUuid(json: JsonValue, drivers: Set<string>): JsonValue {
-  const { uuid, ...rest } = json as { uuid?: string };
-  assert.match(uuid ?? "", UUID, "response uuid is a uuid4");
-  assert.ok(!drivers.has(uuid!), "response uuid is not a driver uuid");
-  return rest as JsonValue;
-}
-
-async function replay(raw: RawReplayClient, uuids: UuidMap, call: VectorCall): Promise<void> {
-  const schema = schemas[call.method];
-  assert.ok(schema, `no replay schema for ${call.method}`);
-  const request = uuids.bytes(Buffer.from(call.requests[0]!.raw_b64, "base64"));
-  if (schema.request) {
-    assert.deepEqual(toJson(schema.request, fromBinary(schema.request, request)), uuids.json(call.requests[0]!.json), "substituted request decodes as recorded");
-  }
-  const result = await raw.call(call.method, request, schema.streaming);
-  assert.equal(codeName(result.code), call.status_code, `${call.method} status`);
-  // grpc-js reports "OK" as the details of a successful call where grpc-python has none.
-  if (call.status_code !== "OK") assert.equal(result.details, call.status_details, `${call.method} details`);
-  assert.deepEqual(result.headerKeys, call.response_initial_metadata.map(([key]) => key), "no custom response headers");
-  assert.equal(result.responses.length, call.responses.length, `${call.method} response count`);
-  result.responses.forEach((bytes, index) => {
-    let ours = toJson(schema.response, fromBinary(schema.response, bytes));
-    let expected = uuids.json(call.responses[index]!.json) as JsonValue;
-    if (call.method.endsWith("/GetReport") || call.method.endsWith("DriverCall")) {
-      ours = withoutResponseUuid(ours, uuids.ours);
-      expected = withoutResponseUuid(expected, new Set());
-    }
-    assert.deepEqual(ours, expected, `${call.method} response ${index}`);
-  });
-}
-
-const replayed = [
-  "get_report",
-  "get_status",
-  "driver_call_power_on",
-  "driver_call_power_off",
-  "driver_call_composite_child_power_on",
-  "streaming_driver_call_power_read",
-  "shell_call_method_hello",
-  "j_cli_power_on",
-  "driver_call_tcp_address",
-  "error_method_not_found",
-  "error_private_method_and_unknown_uuid",
-  "error_streaming_method_via_unary",
-  "error_unary_method_via_streaming",
-  "error_wrong_args",
-];
+import { assertStreamResponse, exportstreamCall, replay, replayedVectors, UUID, UuidMap } from "./replay-check.js";
 
 describe("reference wire vectors replayed against our exporter (exporter-mock.yaml)", () => {
   let exporter: MockExporter;
@@ -141,7 +35,7 @@ describe("reference wire vectors replayed against our exporter (exporter-mock.ya
     assert.notEqual(json.uuid, exporter.drivers.root.uuid, "the session uuid is not the root driver's");
   });
 
-  for (const name of replayed) {
+  for (const name of replayedVectors) {
     it(`replays ${name}`, async () => {
       for (const call of loadVector(name).calls) await replay(raw, uuids, call);
     });
@@ -152,24 +46,20 @@ describe("reference wire vectors replayed against our exporter (exporter-mock.ya
     echo.listen(0, "127.0.0.1");
     await once(echo, "listening");
     await using streamExporter = await serveMockExporter((echo.address() as AddressInfo).port);
-    const streamUuids = new UuidMap(streamExporter);
     const client = new RawReplayClient(streamExporter.server.address);
     try {
-      const call = vectorCalls(loadVector("exportstream_tcp_connect"), "Stream")[0]!;
-      const request = Object.fromEntries(call.request_metadata.filter(([key]) => key === "request").map(([key, value]) => [key, streamUuids.text(value)]));
-      const stream = client.bidi(call.method, request);
+      const { call, metadata, requests, goawayIndex } = exportstreamCall(new UuidMap(streamExporter));
+      const stream = client.bidi(call.method, metadata);
       stream.on("error", () => {});
       const [headers] = (await once(stream, "metadata")) as [import("@grpc/grpc-js").Metadata];
       assert.deepEqual(Object.keys(headers.getMap()).filter((key) => key !== "content-type" && key !== "date"), []);
       const frames = stream[Symbol.asyncIterator]();
-      for (const [index, message] of call.requests.entries()) {
-        const bytes = Buffer.from(message.raw_b64, "base64");
-        const sent = toJson(StreamRequestSchema, fromBinary(StreamRequestSchema, bytes)) as { payload?: string; frameType?: string };
+      for (const [index, bytes] of requests.entries()) {
         stream.write(bytes);
-        if (sent.frameType === "FRAME_TYPE_GOAWAY") stream.end();
+        if (index === goawayIndex) stream.end();
         const next = await frames.next();
         assert.ok(!next.done, `a response to request ${index}`);
-        assert.deepEqual(toJson(StreamResponseSchema, fromBinary(StreamResponseSchema, next.value as Buffer)), call.responses[index]!.json);
+        assertStreamResponse(call, index, next.value as Buffer);
       }
       stream.cancel();
     } finally {
