@@ -161,6 +161,7 @@ export class Http2ServerConnection {
   #continuation: { streamId: number; endStream: boolean; parts: Buffer[]; length: number } | undefined;
   #peerInitialWindow = DEFAULT_WINDOW;
   #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  #tableSizeUpdate = false;
   #sendWindow = DEFAULT_WINDOW;
   #connectionCredit = 0;
   #flushScheduled = false;
@@ -344,6 +345,9 @@ export class Http2ServerConnection {
       } else if (id === Setting.MAX_FRAME_SIZE) {
         if (value < DEFAULT_MAX_FRAME_SIZE || value > 0xff_ffff) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad SETTINGS_MAX_FRAME_SIZE");
         this.#peerMaxFrameSize = value;
+      } else if (id === Setting.HEADER_TABLE_SIZE) {
+        // Our encoder never indexes, but a decoder whose table shrank expects a size update to be signalled.
+        this.#tableSizeUpdate = true;
       } else if (id === Setting.ENABLE_PUSH && value > 1) {
         throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad SETTINGS_ENABLE_PUSH");
       }
@@ -578,6 +582,10 @@ export class Http2ServerConnection {
   }
 
   #pushHeaders(streamId: number, block: Buffer, endStream: boolean): void {
+    if (this.#tableSizeUpdate) {
+      this.#tableSizeUpdate = false;
+      block = Buffer.concat([TABLE_SIZE_ZERO, block]);
+    }
     const max = this.#peerMaxFrameSize;
     const flags = endStream ? Flag.END_STREAM : 0;
     if (block.length <= max) {
@@ -628,6 +636,9 @@ export class Http2ServerConnection {
     return sent;
   }
 }
+
+/** An HPACK dynamic table size update to 0 (RFC 7541 §6.3). */
+const TABLE_SIZE_ZERO = Buffer.from([0x20]);
 
 function unpad(payload: Buffer): Buffer {
   if (payload.length < 1) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "padded frame without a pad length");
