@@ -536,6 +536,34 @@ describe("many concurrent calls", () => {
     });
   });
 
+  it("queues calls beyond maxConcurrentStreams instead of failing them", async () => {
+    let running = 0;
+    let mostRunning = 0;
+    const limited = await startServer(
+      {
+        unary(call: UnaryCall, callback: UnaryCallback) {
+          running++;
+          mostRunning = Math.max(mostRunning, running);
+          setTimeout(() => {
+            running--;
+            callback(null, { echo: call.request });
+          }, 5);
+        },
+      },
+      { maxConcurrentStreams: 2 },
+    );
+    const limitedClient = newClient(limited.address);
+    try {
+      assert.equal((await callUnary(limitedClient, "warm")).status.code, Status.OK);
+      const outcomes = await within(30_000, "the queued calls", Promise.all(Array.from({ length: 30 }, (_, i) => callUnary(limitedClient, i))));
+      outcomes.forEach((outcome, i) => assert.deepEqual(outcome.value, { echo: i }, outcome.error?.message));
+      assert.ok(mostRunning <= 2, `${mostRunning} calls ran at once`);
+    } finally {
+      limitedClient.close();
+      await limited.close();
+    }
+  });
+
   it("runs server streams and bidi calls concurrently with unary calls", async () => {
     const streams = Array.from({ length: 20 }, () => collect(client.serverStream({ action: "count", count: 50 }, new Metadata(), {})));
     const bidis = Array.from({ length: 20 }, (_, k) => {

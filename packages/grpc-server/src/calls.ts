@@ -82,6 +82,8 @@ class CallCore {
   readonly codec: CallCodec;
   readonly #events: EventEmitter;
   headersSent = false;
+  /** Trailing metadata given to `end(metadata)`. */
+  trailer: Metadata | undefined;
   done = false;
   cancelled = false;
   #timer: NodeJS.Timeout | undefined;
@@ -162,13 +164,14 @@ class CallCore {
     this.stream.resetWhenSent = true;
   }
 
-  /** The caller left (RST_STREAM, connection lost) or the deadline passed. */
+  /** The caller left (RST_STREAM, connection lost) or the deadline passed: `cancelled`, then destroyed. */
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
     this.done = true;
     this.clearTimer();
     this.#events.emit("cancelled", "cancelled");
+    if (this.#events instanceof Writable || this.#events instanceof Duplex) this.#events.destroy();
   }
 
   clearTimer(): void {
@@ -307,7 +310,11 @@ export class UnaryCall extends EventEmitter {
       const callback = (error: CallStatus | null, value?: unknown, trailer?: Metadata) => {
         if (core.done) return;
         if (error) {
-          core.sendStatus(error);
+          core.sendStatus({
+            ...(error.code !== undefined ? { code: error.code } : {}),
+            details: error.details ?? error.message ?? "",
+            ...((error.metadata ?? trailer) ? { metadata: error.metadata ?? trailer } : {}),
+          });
           return;
         }
         if (core.sendMessage(value)) core.sendStatus({ code: Status.OK, ...(trailer ? { metadata: trailer } : {}) });
@@ -360,11 +367,20 @@ export class ServerStreamCall extends Writable {
   }
 
   override _write(message: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.#core.sendMessage(message, () => callback())) callback();
+    this.#core.sendMessage(message, () => callback());
+  }
+
+  /** Ends the call with OK; grpc-js style, `end(metadata)` sends `metadata` as trailers. */
+  override end(chunkOrTrailer?: unknown, ...rest: unknown[]): this {
+    if (chunkOrTrailer instanceof Metadata) {
+      this.#core.trailer = chunkOrTrailer;
+      return super.end(...(rest as []));
+    }
+    return super.end(...([chunkOrTrailer, ...rest] as [unknown]));
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#core.sendStatus({ code: Status.OK });
+    this.#core.sendStatus({ code: Status.OK, ...(this.#core.trailer ? { metadata: this.#core.trailer } : {}) });
     callback();
   }
 
@@ -393,7 +409,7 @@ export class BidiCall extends Duplex {
   #paused = false;
 
   constructor(stream: ServerStream, options: CallOptions, codec: CallCodec) {
-    super({ objectMode: true, readableHighWaterMark: 16, writableHighWaterMark: 16, allowHalfOpen: true, autoDestroy: false });
+    super({ objectMode: true, readableHighWaterMark: 16, writableHighWaterMark: 16, allowHalfOpen: true });
     this.metadata = options.metadata;
     this.#core = new CallCore(stream, options, codec, this);
     this.#reader = new MessageReader(options.maxReceiveMessageLength);
@@ -449,11 +465,20 @@ export class BidiCall extends Duplex {
   }
 
   override _write(message: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.#core.sendMessage(message, () => callback())) callback();
+    this.#core.sendMessage(message, () => callback());
+  }
+
+  /** Ends the call with OK; grpc-js style, `end(metadata)` sends `metadata` as trailers. */
+  override end(chunkOrTrailer?: unknown, ...rest: unknown[]): this {
+    if (chunkOrTrailer instanceof Metadata) {
+      this.#core.trailer = chunkOrTrailer;
+      return super.end(...(rest as []));
+    }
+    return super.end(...([chunkOrTrailer, ...rest] as [unknown]));
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#core.sendStatus({ code: Status.OK });
+    this.#core.sendStatus({ code: Status.OK, ...(this.#core.trailer ? { metadata: this.#core.trailer } : {}) });
     callback();
   }
 

@@ -31,7 +31,7 @@ import {
   encodeWindowUpdate,
   writeFrameHeader,
 } from "./frames.js";
-import { HpackDecoder, HpackEncoder, HpackError } from "./hpack/index.js";
+import { HeaderListTooLargeError, HpackDecoder, HpackEncoder, HpackError } from "./hpack/index.js";
 
 /** Receive windows and limits of a connection. */
 export interface ConnectionLimits {
@@ -403,7 +403,15 @@ export class Http2ServerConnection {
 
   #onHeaderBlock(id: number, block: Buffer, endStream: boolean): void {
     // Decoding always runs, even for a stream about to be refused: the decoder's table must stay in step.
-    const headers = this.#decoder.decode(block);
+    let headers: Array<[string, string]>;
+    let tooLarge = false;
+    try {
+      headers = this.#decoder.decode(block);
+    } catch (error) {
+      if (!(error instanceof HeaderListTooLargeError)) throw error;
+      headers = [];
+      tooLarge = true;
+    }
     const existing = this.#streams.get(id);
     if (existing) {
       // Trailers from the client: gRPC has none, so they only end the request.
@@ -429,7 +437,14 @@ export class Http2ServerConnection {
     }
     const stream = new ServerStream(id, this, this.#peerInitialWindow);
     this.#streams.set(id, stream);
-    this.#onStream(stream, headers);
+    if (tooLarge) {
+      // 431 Request Header Fields Too Large; the connection and its other streams go on.
+      stream.handler = { data: (chunk) => stream.release(chunk.length), end: () => {}, reset: () => {} };
+      stream.resetWhenSent = true;
+      stream.sendHeaders([[":status", "431"]], true);
+    } else {
+      this.#onStream(stream, headers);
+    }
     if (endStream && !stream.closed) this.#onRemoteEnd(stream);
   }
 

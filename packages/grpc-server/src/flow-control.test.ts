@@ -5,11 +5,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
+import http2 from "node:http2";
+import * as net from "node:net";
 import { describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import type { BidiCall } from "./calls.js";
+import type { BidiCall, ServerStreamCall } from "./calls.js";
 import type { TestClient } from "./test-support.js";
-import { collect, delay, newClient, startServer, within } from "./test-support.js";
+import { collect, delay, newClient, startServer, testService, within } from "./test-support.js";
 
 const MiB = 1024 * 1024;
 const MESSAGE = 64 * 1024;
@@ -150,6 +152,88 @@ describe("flow control", () => {
       assert.ok(maxAhead <= bound, `the client got ${maxAhead} bytes ahead of the handler (bound ${bound})`);
     } finally {
       client.close();
+      await fixture.close();
+    }
+  });
+
+  it("holds back a server stream whose client reads slowly (write callbacks follow the client's windows)", { timeout: 120_000 }, async () => {
+    // Node's http2 client: unlike grpc-js's client (which keeps reading from the connection while its stream is
+    // paused), it stops granting window while a stream is paused. Its windows are the 64 KiB defaults.
+    const total = 16 * MiB;
+    const bound = 1 * MiB;
+    let handlerWritten = 0;
+    let handlerSent: Promise<string> | undefined;
+    const fixture = await startServer({
+      bytesServerStream(call: ServerStreamCall) {
+        handlerSent = (async () => {
+          const hash = createHash("sha256");
+          for (let i = 0; i < total / MESSAGE; i++) {
+            const chunk = message(i);
+            hash.update(chunk);
+            if (!call.write(chunk, () => (handlerWritten += chunk.length))) await once(call, "drain");
+          }
+          call.end();
+          return hash.digest("hex");
+        })();
+      },
+    });
+    const session = http2.connect("http://localhost", { createConnection: () => net.connect(fixture.socketPath) });
+    session.on("error", () => {});
+    try {
+      const stream = session.request({ ":method": "POST", ":path": testService.bytesServerStream!.path, "content-type": "application/grpc", te: "trailers" });
+      stream.end(Buffer.alloc(5)); // one empty message
+      stream.pause();
+      let trailers: http2.IncomingHttpHeaders | undefined;
+      stream.on("trailers", (value) => (trailers = value));
+
+      // Phase 1: the client reads nothing; the handler's writes must stall well short of the whole stream.
+      await delay(100);
+      let last = -1;
+      let stable = 0;
+      const stalledBy = Date.now() + 30_000;
+      while (stable < 5) {
+        assert.ok(Date.now() < stalledBy, "the handler never stalled");
+        await delay(50);
+        if (handlerWritten === last) stable++;
+        else stable = 0;
+        last = handlerWritten;
+      }
+      assert.ok(handlerSent, "the handler ran");
+      assert.ok(handlerWritten <= bound, `the handler got ${handlerWritten} bytes ahead of a client that read nothing (bound ${bound})`);
+
+      // Phase 2: the client reads, pausing now and then; messages are reassembled from the DATA bytes.
+      const received = createHash("sha256");
+      let receivedBytes = 0;
+      let maxAhead = 0;
+      let pending = Buffer.alloc(0);
+      let sincePause = 0;
+      stream.on("data", (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+          const size = pending.readUInt32BE(1);
+          const body = pending.subarray(5, 5 + size);
+          received.update(body);
+          receivedBytes += size;
+          pending = pending.subarray(5 + size);
+        }
+        maxAhead = Math.max(maxAhead, handlerWritten - receivedBytes);
+        sincePause += chunk.length;
+        if (sincePause >= 2 * MiB) {
+          sincePause = 0;
+          stream.pause();
+          setTimeout(() => stream.resume(), 20);
+        }
+      });
+      stream.resume();
+      await within(90_000, "the stream to end", once(stream, "close"));
+      assert.equal(trailers?.["grpc-status"], "0");
+      assert.equal(receivedBytes, total);
+      assert.equal(pending.length, 0);
+      assert.ok(handlerSent);
+      assert.equal(received.digest("hex"), await handlerSent);
+      assert.ok(maxAhead <= bound, `the handler got ${maxAhead} bytes ahead of the client (bound ${bound})`);
+    } finally {
+      session.close();
       await fixture.close();
     }
   });

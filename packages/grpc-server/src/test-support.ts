@@ -46,6 +46,7 @@ export const testService: grpc.ServiceDefinition = {
   missing: method("Missing", "unary", json),
   bytesUnary: method("BytesUnary", "unary", bytes),
   bytesBidi: method("BytesBidi", "bidi", bytes),
+  bytesServerStream: method("BytesServerStream", "server", bytes),
 };
 
 export const UNARY_PATH = testService.unary!.path;
@@ -70,6 +71,7 @@ export type TestClient = grpc.Client & {
   missing: UnaryMethod;
   bytesUnary: UnaryMethod;
   serverStream: ServerStreamMethod;
+  bytesServerStream: ServerStreamMethod;
   bidi: BidiMethod;
   bytesBidi: BidiMethod;
   clientStream: ClientStreamMethod;

@@ -104,6 +104,9 @@ export class DriverClient {
       stream.destroy();
       throw new InvalidArgumentError(`neither the exporter nor this client can handle ${requested}-compressed data; decompress it first`);
     }
+    // The exporter may fail the stream after the upload's pipeline is done (the driver refused the data):
+    // that failure reaches the caller through the call, so the stream's own 'error' must not go unhandled.
+    stream.on("error", () => {});
     const transfers: Promise<void>[] = [];
     if (io.source) {
       const stages: Array<Readable | Duplex | Writable> = [io.source];

@@ -79,6 +79,16 @@ class Storage extends Driver {
     for await (const _ of stream) throw new InternalError("flash write failed at block 0");
     return "never";
   }
+  @exportMethod
+  async refuseLate(handle: unknown) {
+    const stream = await this.resource(handle);
+    // As a pipeline into a device that cannot be opened does: the stream fails, its error handled here.
+    stream.once("error", () => {});
+    stream.destroy(new InternalError("the device refused the image"));
+    // The stream's failure reaches the client well before the call's own.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    throw new InternalError("the device refused the image");
+  }
 }
 
 describe("resources (client streams)", () => {
@@ -91,6 +101,22 @@ describe("resources (client streams)", () => {
     served = await serve(driver);
   });
   after(() => served.close());
+
+  it("fails the call, not the process, when the exporter fails the stream after the upload finished", async () => {
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", record);
+    try {
+      await assert.rejects(
+        served.client.withResource({ source: chunked(Buffer.from("small image")) }, (handle) => served.client.call("refuseLate", [handle])),
+        /the device refused the image/,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("uncaughtException", record);
+    }
+    assert.deepEqual(uncaught, []);
+  });
 
   it("uploads through withResource({source}) to a driver that reads this.resource(handle)", async () => {
     const result = await served.client.withResource({ source: chunked(data) }, (handle) => {

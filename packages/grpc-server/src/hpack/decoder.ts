@@ -3,7 +3,7 @@
  * The HPACK decoder (RFC 7541): one per HTTP/2 connection, fed every complete header block the
  * peer sends, in order, since the blocks share the dynamic table.
  */
-import { HpackError } from "./errors.js";
+import { HeaderListTooLargeError, HpackError } from "./errors.js";
 import { huffmanDecodeInto } from "./huffman.js";
 import { STATIC_TABLE } from "./static-table.js";
 
@@ -75,8 +75,9 @@ export class HpackDecoder {
    * Decodes one complete header block (the fragments of a HEADERS or PUSH_PROMISE frame and its
    * CONTINUATION frames, concatenated), updating the dynamic table.
    *
-   * @throws HpackError on any malformed block, or when the header list exceeds the size limit;
-   *   the dynamic table is then out of step with the peer's, so the connection must end.
+   * @throws HpackError on any malformed block: the dynamic table is then out of step with the peer's, so the
+   *   connection must end.
+   * @throws HeaderListTooLargeError when the decoded list exceeds the size limit; the table is still in step.
    */
   decode(block: Uint8Array): Array<[string, string]> {
     this.#block = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
@@ -126,10 +127,11 @@ export class HpackDecoder {
       }
       atStart = false;
       listSize += name.length + value.length + ENTRY_OVERHEAD;
-      if (listSize > this.#maxHeaderListSize) {
-        throw new HpackError(`header list exceeds the limit of ${this.#maxHeaderListSize} bytes`);
-      }
-      fields.push([name, value]);
+      // Past the limit the block is still decoded to its end, so the dynamic table stays in step.
+      if (listSize <= this.#maxHeaderListSize) fields.push([name, value]);
+    }
+    if (listSize > this.#maxHeaderListSize) {
+      throw new HeaderListTooLargeError(`header list of ${listSize} bytes exceeds the limit of ${this.#maxHeaderListSize} bytes`);
     }
     return fields;
   }

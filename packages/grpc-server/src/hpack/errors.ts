@@ -7,3 +7,13 @@ export class HpackError extends Error {
     return "HpackError";
   }
 }
+
+/**
+ * A well-formed header block whose decoded list is larger than allowed. The whole block was decoded, so the
+ * dynamic table is still in step with the peer's: only the request it belongs to is refused.
+ */
+export class HeaderListTooLargeError extends Error {
+  override get name(): string {
+    return "HeaderListTooLargeError";
+  }
+}
