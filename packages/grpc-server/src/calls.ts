@@ -10,7 +10,7 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { ServerStream, StreamHandler } from "./connection.js";
 import { ErrorCode } from "./frames.js";
 import type { ReceivedMessage } from "./messages.js";
-import { MessageReader, MessageTooLargeError, encodeGrpcMessage, messagePrefix } from "./messages.js";
+import { MessageReader, MessageTooLargeError, encodeGrpcMessage, joined, messagePrefix } from "./messages.js";
 
 /** A status to end a call with: grpc-js's `ServiceError` and `StatusObject` both fit. */
 export interface CallStatus {
@@ -23,6 +23,8 @@ export interface CallStatus {
 /** How a call turns messages into bytes and back. */
 export interface CallCodec {
   readonly deserialize: (bytes: Buffer) => unknown;
+  /** Decodes a request message that arrived in several pieces, without joining them. */
+  readonly deserializeParts?: ((parts: readonly Buffer[]) => unknown) | undefined;
   readonly serialize: (message: unknown) => Buffer | Uint8Array;
 }
 
@@ -181,7 +183,15 @@ class CallCore {
 
   /** Decodes one received message; a failure ends the call and yields `undefined`. */
   decode(message: ReceivedMessage): { value: unknown } | undefined {
-    let data = message.data;
+    if (!message.compressed && message.parts.length > 1 && this.codec.deserializeParts) {
+      try {
+        return { value: this.codec.deserializeParts(message.parts) };
+      } catch (error) {
+        this.sendStatus({ code: Status.INTERNAL, details: `Error deserializing request: ${(error as Error).message}` });
+        return undefined;
+      }
+    }
+    let data = joined(message);
     if (message.compressed) {
       const encoding = this.options.encoding;
       try {

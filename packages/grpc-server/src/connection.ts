@@ -443,7 +443,7 @@ export class Http2ServerConnection {
       stream.resetWhenSent = true;
       stream.sendHeaders([[":status", "431"]], true);
     } else {
-      this.#onStream(stream, headers);
+      this.#guard(stream, () => this.#onStream(stream, headers));
     }
     if (endStream && !stream.closed) this.#onRemoteEnd(stream);
   }
@@ -451,7 +451,7 @@ export class Http2ServerConnection {
   #onRemoteEnd(stream: ServerStream): void {
     if (stream.remoteClosed) return;
     stream.remoteClosed = true;
-    stream.handler?.end();
+    this.#guard(stream, () => stream.handler?.end());
     this.#maybeForget(stream);
   }
 
@@ -477,9 +477,30 @@ export class Http2ServerConnection {
       payload = unpad(payload);
       this.release(stream, length - payload.length);
     }
-    if (payload.length > 0) stream.handler?.data(payload);
+    if (payload.length > 0) this.#guard(stream, () => stream.handler?.data(payload));
     if (frame.flags & Flag.END_STREAM) this.#onRemoteEnd(stream);
   }
+
+  /**
+   * Runs a stream's handler: a failure in one call resets that stream (INTERNAL_ERROR) and tells its handler,
+   * instead of ending the connection and every other call on it.
+   */
+  #guard(stream: ServerStream, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.onStreamError?.(error);
+      this.resetStream(stream, ErrorCode.INTERNAL_ERROR, false);
+      try {
+        stream.handler?.reset(ErrorCode.INTERNAL_ERROR);
+      } catch {
+        // Already failing: nothing more to tell it.
+      }
+    }
+  }
+
+  /** Told about an exception thrown by a stream's handler (the stream was reset); for logs. */
+  onStreamError: ((error: unknown) => void) | undefined;
 
   /** Gives `bytes` back to the peer's stream and connection windows, in WINDOW_UPDATEs of useful size. */
   release(stream: ServerStream, bytes: number): void {

@@ -4,10 +4,15 @@
  * `grpc-message` / `grpc-timeout` encodings.
  */
 
-/** One received message: `compressed` is the prefix's flag. */
+/** One received message: `compressed` is the prefix's flag; `parts` are views of the received payloads. */
 export interface ReceivedMessage {
   readonly compressed: boolean;
-  readonly data: Buffer;
+  readonly parts: readonly Buffer[];
+}
+
+/** The bytes of `message` in one buffer (a copy only when it arrived in several pieces). */
+export function joined(message: ReceivedMessage): Buffer {
+  return message.parts.length === 1 ? message.parts[0]! : Buffer.concat(message.parts as Buffer[]);
 }
 
 /** Thrown when a message announces more bytes than allowed. */
@@ -21,8 +26,8 @@ export class MessageTooLargeError extends Error {
 }
 
 /**
- * Reassembles messages from DATA payloads. A message inside one payload is a view of it; a message spread over
- * several payloads is gathered into one buffer.
+ * Reassembles messages from DATA payloads without copying: a message is the list of views of the payloads it
+ * arrived in (see {@link joined}).
  */
 export class MessageReader {
   readonly #limit: number;
@@ -51,7 +56,7 @@ export class MessageReader {
           const size = chunk.readUInt32BE(offset + 1);
           if (size > this.#limit) throw new MessageTooLargeError(size, this.#limit);
           if (chunk.length - offset - 5 >= size) {
-            messages.push({ compressed: chunk[offset] === 1, data: chunk.subarray(offset + 5, offset + 5 + size) });
+            messages.push({ compressed: chunk[offset] === 1, parts: [chunk.subarray(offset + 5, offset + 5 + size)] });
             offset += 5 + size;
             continue;
           }
@@ -69,7 +74,7 @@ export class MessageReader {
         this.#size = prefix.readUInt32BE(1);
         if (this.#size > this.#limit) throw new MessageTooLargeError(this.#size, this.#limit);
         if (this.#size === 0) {
-          messages.push({ compressed: this.#compressed, data: Buffer.alloc(0) });
+          messages.push({ compressed: this.#compressed, parts: [Buffer.alloc(0)] });
           this.#size = -1;
         }
         continue;
@@ -79,8 +84,7 @@ export class MessageReader {
       this.#buffered += take;
       offset += take;
       if (this.#buffered === this.#size) {
-        const data = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
-        messages.push({ compressed: this.#compressed, data });
+        messages.push({ compressed: this.#compressed, parts: this.#chunks });
         this.#chunks = [];
         this.#buffered = 0;
         this.#size = -1;

@@ -76,7 +76,11 @@ export class GrpcServer {
       this.#routes.set(definition.path, {
         kind,
         handler,
-        codec: { deserialize: definition.requestDeserialize, serialize: definition.responseSerialize as (message: unknown) => Buffer },
+        codec: {
+          deserialize: definition.requestDeserialize,
+          deserializeParts: (definition as { requestDeserializeParts?: (parts: readonly Buffer[]) => unknown }).requestDeserializeParts,
+          serialize: definition.responseSerialize as (message: unknown) => Buffer,
+        },
       });
     }
   }

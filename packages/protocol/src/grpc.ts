@@ -25,6 +25,11 @@ export interface CodecOverrides {
   readonly [typeName: string]: {
     readonly serialize: (value: never) => Buffer;
     readonly deserialize: (bytes: Buffer) => unknown;
+    /**
+     * Decodes a message that arrived in several pieces without joining them first. Servers that support it
+     * (`@jumpstarter/grpc-server`) find it as `requestDeserializeParts` on the method definition.
+     */
+    readonly deserializeParts?: (parts: readonly Buffer[]) => unknown;
   };
 }
 
@@ -46,7 +51,8 @@ export function grpcServiceDefinition(service: DescService, overrides: CodecOver
       requestDeserialize: input?.deserialize ?? deserializerFor(method.input),
       responseSerialize: (output?.serialize ?? serializerFor(method.output)) as (value: unknown) => Buffer,
       responseDeserialize: output?.deserialize ?? deserializerFor(method.output),
-    };
+      ...(input?.deserializeParts ? { requestDeserializeParts: input.deserializeParts } : {}),
+    } as MethodDefinition<unknown, unknown>;
   }
   return definition;
 }

@@ -85,8 +85,8 @@ async function serveDriverStream(host: StreamHost, call: grpc.ServerDuplexStream
     return;
   }
   call.sendMetadata(new Metadata());
-  // A driver stream whose readable side is in object mode yields messages: keep one frame per message.
-  const bytes = new RouterByteStream(call, "server", { framePerWrite: target.readableObjectMode });
+  // A driver stream in object mode deals in messages: one frame per message out, one chunk per frame in.
+  const bytes = new RouterByteStream(call, "server", { framePerWrite: target.readableObjectMode, keepBoundaries: target.writableObjectMode });
   bytes.once("close", () => {
     call.off("cancelled", onCancel);
     controller.abort(new JumpstarterError("the stream closed", Code.CANCELLED));

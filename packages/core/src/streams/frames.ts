@@ -138,8 +138,69 @@ export function decodeFrame(bytes: Buffer): Frame {
   return { payload, frameType };
 }
 
+/**
+ * A DATA frame whose message arrived in several pieces: `parts` are views of the received bytes, in order.
+ * `payload` joins them on first use, for readers that need one buffer.
+ */
+export class PartedDataFrame implements Frame {
+  readonly frameType = FrameType.DATA;
+  readonly parts: readonly Buffer[];
+  #payload: Uint8Array | undefined;
+
+  constructor(parts: readonly Buffer[]) {
+    this.parts = parts;
+  }
+
+  get payload(): Uint8Array {
+    return (this.#payload ??= Buffer.concat(this.parts as Buffer[]));
+  }
+}
+
+/** Bytes after the payload field worth decoding piecewise (a frame_type field takes at most 11). */
+const MAX_TRAILER = 16;
+
+/**
+ * Parses a frame received in pieces. The usual DATA frame (payload field first, nothing after it but a
+ * frame_type of DATA) becomes a {@link PartedDataFrame} over views of the pieces, copying nothing; any other
+ * layout is joined and parsed by {@link decodeFrame}.
+ */
+export function decodeFrameParts(parts: readonly Buffer[]): Frame {
+  const first = parts[0];
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const whole = () => decodeFrame(Buffer.concat(parts as Buffer[], total));
+  if (!first || first.length < 6 || first[0] !== 0x0a) return whole();
+  let length = 0;
+  let scale = 1;
+  let offset = 1;
+  for (;;) {
+    const byte = first[offset++]!;
+    length += (byte & 0x7f) * scale;
+    if (byte < 0x80) break;
+    scale *= 128;
+    if (offset > 5) return whole();
+  }
+  const end = offset + length;
+  if (end > total || total - end > MAX_TRAILER) return whole();
+  if (end < total) {
+    const trailer = Buffer.concat(parts as Buffer[], total).subarray(end);
+    const rest = decodeFrame(trailer);
+    if (rest.frameType !== FrameType.DATA || rest.payload.byteLength > 0) return whole();
+  }
+  const views: Buffer[] = [];
+  let at = 0;
+  for (const part of parts) {
+    const from = Math.max(offset - at, 0);
+    const to = Math.min(end - at, part.length);
+    if (to > from) views.push(from === 0 && to === part.length ? part : part.subarray(from, to));
+    at += part.length;
+    if (at >= end) break;
+  }
+  return new PartedDataFrame(views);
+}
+
 /** grpc-js codec overrides that route both router messages through this codec. */
 export const frameCodecs: CodecOverrides = {
-  "jumpstarter.v1.StreamRequest": { serialize: encodeFrame, deserialize: decodeFrame },
+  "jumpstarter.v1.StreamRequest": { serialize: encodeFrame, deserialize: decodeFrame, deserializeParts: decodeFrameParts },
   "jumpstarter.v1.StreamResponse": { serialize: encodeFrame, deserialize: decodeFrame },
 };
