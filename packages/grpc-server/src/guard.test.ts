@@ -3,11 +3,14 @@ import { once } from "node:events";
 import { describe, it } from "node:test";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { BidiCall, UnaryCall } from "./calls.js";
-import { callUnary, collect, newClient, startServer, within } from "./test-support.js";
+import { GrpcServer } from "./server.js";
+import { callUnary, collect, newClient, testService, within } from "./test-support.js";
 
 describe("a call whose handler throws while receiving", () => {
   it("fails that call alone: the connection and its other calls go on", async () => {
-    const fixture = await startServer({
+    const peers: string[] = [];
+    const server = new GrpcServer();
+    server.addService(testService, {
       bidi: (call: BidiCall) => {
         call.on("data", () => {
           throw new Error("the handler broke on a message");
@@ -15,9 +18,13 @@ describe("a call whose handler throws while receiving", () => {
         // Flowing by the time the client writes: the listener runs inside the server's read.
         call.sendMetadata();
       },
-      unary: (call: UnaryCall, callback: (error: null, value: unknown) => void) => callback(null, call.request),
+      unary: (call: UnaryCall, callback: (error: null, value: unknown) => void) => {
+        peers.push(call.getPeer());
+        callback(null, call.request);
+      },
     });
-    const client = newClient(fixture.address);
+    // TCP, so each connection has its own peer port.
+    const client = newClient(await server.listen("127.0.0.1:0"));
     try {
       const before = await callUnary(client, { n: 1 });
       assert.equal(before.status.code, Status.OK);
@@ -30,9 +37,10 @@ describe("a call whose handler throws while receiving", () => {
       const after = await callUnary(client, { n: 2 });
       assert.equal(after.status.code, Status.OK, "the same connection still serves calls");
       assert.deepEqual(after.value, { n: 2 });
+      assert.equal(peers[1], peers[0], "on the same connection");
     } finally {
       client.close();
-      await fixture.close();
+      await server.close();
     }
   });
 });
