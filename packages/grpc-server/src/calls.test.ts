@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import type { BidiCall, ServerStreamCall, UnaryCall } from "./calls.js";
 import type { Fixture, TestClient } from "./test-support.js";
-import { UNARY_PATH, callUnary, collect, newClient, startServer, until, within } from "./test-support.js";
+import { UNARY_PATH, callUnary, collect, newClient, serveForSuite, startServer, until, within } from "./test-support.js";
 
 const { status: Status, Metadata } = grpc;
 
@@ -112,16 +112,7 @@ const handlers = {
 };
 
 describe("round trips over a unix socket", () => {
-  let fixture: Fixture;
-  let client: TestClient;
-  before(async () => {
-    fixture = await startServer(handlers);
-    client = newClient(fixture.address);
-  });
-  after(async () => {
-    client.close();
-    await fixture.close();
-  });
+  const served = serveForSuite(handlers);
 
   it("answers a unary call and passes text and -bin request metadata to the handler", async () => {
     const metadata = new Metadata();
@@ -129,7 +120,7 @@ describe("round trips over a unix socket", () => {
     metadata.add("x-text", "world");
     metadata.add("x-data-bin", Buffer.from([0, 1, 2, 0xfe, 0xff]));
     metadata.add("x-data-bin", Buffer.from("second"));
-    const outcome = await callUnary(client, { action: "echo", value: { nested: [1, "two"] } }, { metadata });
+    const outcome = await callUnary(served.client, { action: "echo", value: { nested: [1, "two"] } }, { metadata });
     assert.equal(outcome.error, undefined);
     assert.equal(outcome.status.code, Status.OK);
     assert.deepEqual(outcome.value, {
@@ -140,7 +131,7 @@ describe("round trips over a unix socket", () => {
   });
 
   it("sends response metadata from sendMetadata and trailing metadata from the unary callback", async () => {
-    const outcome = await callUnary(client, { action: "echo", value: 1, headers: true });
+    const outcome = await callUnary(served.client, { action: "echo", value: 1, headers: true });
     assert.equal(outcome.status.code, Status.OK);
     assert.ok(outcome.headers, "response headers arrived");
     assert.deepEqual(outcome.headers.get("x-reply"), ["early"]);
@@ -154,7 +145,7 @@ describe("round trips over a unix socket", () => {
   it("streams server responses in order, with response headers and request metadata", async () => {
     const metadata = new Metadata();
     metadata.set("x-text", "stream");
-    const outcome = await collect(client.serverStream({ action: "count", count: 25 }, metadata, {}));
+    const outcome = await collect(served.client.serverStream({ action: "count", count: 25 }, metadata, {}));
     assert.equal(outcome.error, undefined);
     assert.equal(outcome.status.code, Status.OK);
     assert.deepEqual(outcome.headers?.get("x-stream"), ["yes"]);
@@ -165,13 +156,13 @@ describe("round trips over a unix socket", () => {
   });
 
   it("streams an empty server response (status only)", async () => {
-    const outcome = await collect(client.serverStream({ action: "count", count: 0 }, new Metadata(), {}));
+    const outcome = await collect(served.client.serverStream({ action: "count", count: 0 }, new Metadata(), {}));
     assert.equal(outcome.status.code, Status.OK);
     assert.deepEqual(outcome.messages, []);
   });
 
-  it("echoes a bidi stream both ways and ends when the client ends", async () => {
-    const call = client.bidi(new Metadata(), {});
+  it("echoes a bidi stream both ways and ends when the served.client ends", async () => {
+    const call = served.client.bidi(new Metadata(), {});
     const done = collect(call);
     for (let n = 0; n < 100; n++) call.write({ n });
     call.end();
@@ -185,7 +176,7 @@ describe("round trips over a unix socket", () => {
   });
 
   it("interleaves bidi requests and responses (each answer arrives before the next request is sent)", async () => {
-    const call = client.bidi(new Metadata(), {});
+    const call = served.client.bidi(new Metadata(), {});
     const done = collect(call);
     const answers: unknown[] = [];
     call.on("data", (message: unknown) => answers.push(message));
@@ -200,32 +191,23 @@ describe("round trips over a unix socket", () => {
 });
 
 describe("error statuses", () => {
-  let fixture: Fixture;
-  let client: TestClient;
-  before(async () => {
-    fixture = await startServer(handlers);
-    client = newClient(fixture.address);
-  });
-  after(async () => {
-    client.close();
-    await fixture.close();
-  });
+  const served = serveForSuite(handlers);
 
   it("passes a unary callback's {code, details} to the client", async () => {
-    const outcome = await callUnary(client, { action: "fail", code: Status.NOT_FOUND, details: "no such thing" });
+    const outcome = await callUnary(served.client, { action: "fail", code: Status.NOT_FOUND, details: "no such thing" });
     assert.equal(outcome.error?.code, Status.NOT_FOUND);
     assert.equal(outcome.error?.details, "no such thing");
     assert.equal(outcome.status.code, Status.NOT_FOUND);
   });
 
   it("turns an out-of-range code into UNKNOWN", async () => {
-    const outcome = await callUnary(client, { action: "fail", code: 99, details: "odd" });
+    const outcome = await callUnary(served.client, { action: "fail", code: 99, details: "odd" });
     assert.equal(outcome.error?.code, Status.UNKNOWN);
     assert.equal(outcome.error?.details, "odd");
   });
 
   it("ends a server stream with the status its handler emitted as an error, after the messages already written", async () => {
-    const outcome = await collect(client.serverStream({ action: "fail-after-one", details: "stream says no" }, new Metadata(), {}));
+    const outcome = await collect(served.client.serverStream({ action: "fail-after-one", details: "stream says no" }, new Metadata(), {}));
     assert.deepEqual(outcome.messages, [{ i: 0 }]);
     assert.equal(outcome.error?.code, Status.PERMISSION_DENIED);
     assert.equal(outcome.error?.details, "stream says no");
@@ -234,7 +216,7 @@ describe("error statuses", () => {
   it("ends a bidi stream with the status its handler emitted as an error", async () => {
     const metadata = new Metadata();
     metadata.set("x-mode", "fail");
-    const call = client.bidi(metadata, {});
+    const call = served.client.bidi(metadata, {});
     const done = collect(call);
     call.write({ n: 1 });
     const outcome = await done;
@@ -244,10 +226,10 @@ describe("error statuses", () => {
   });
 
   it("answers UNKNOWN with the message of an error a handler throws", async () => {
-    const unary = await callUnary(client, { action: "throw", details: "unary blew up" });
+    const unary = await callUnary(served.client, { action: "throw", details: "unary blew up" });
     assert.equal(unary.error?.code, Status.UNKNOWN);
     assert.equal(unary.error?.details, "unary blew up");
-    const stream = await collect(client.serverStream({ action: "throw", details: "stream blew up" }, new Metadata(), {}));
+    const stream = await collect(served.client.serverStream({ action: "throw", details: "stream blew up" }, new Metadata(), {}));
     assert.equal(stream.error?.code, Status.UNKNOWN);
     assert.equal(stream.error?.details, "stream blew up");
     assert.deepEqual(stream.messages, []);
@@ -256,16 +238,16 @@ describe("error statuses", () => {
   const awkward = "naïve 100% sure ✓ 日本語 😀 %2C %zz % \t tab, a #hash? and\nnewline";
 
   it("round-trips details with non-ASCII, control characters and % exactly", async () => {
-    const outcome = await callUnary(client, { action: "fail", code: Status.ABORTED, details: awkward });
+    const outcome = await callUnary(served.client, { action: "fail", code: Status.ABORTED, details: awkward });
     assert.equal(outcome.error?.code, Status.ABORTED);
     assert.equal(outcome.error?.details, awkward);
-    const stream = await collect(client.serverStream({ action: "fail-after-one", details: awkward }, new Metadata(), {}));
+    const stream = await collect(served.client.serverStream({ action: "fail-after-one", details: awkward }, new Metadata(), {}));
     assert.equal(stream.error?.details, awkward);
   });
 
   /** One gRPC request with Node's HTTP/2 client; returns what came back, frame flags included. */
   async function rawGrpc(request: unknown) {
-    const session = http2.connect("http://localhost", { createConnection: () => net.connect(fixture.socketPath) });
+    const session = http2.connect("http://localhost", { createConnection: () => net.connect(served.fixture.socketPath) });
     session.on("error", () => {});
     try {
       const body = Buffer.from(JSON.stringify(request));
@@ -320,26 +302,17 @@ describe("error statuses", () => {
 });
 
 describe("unimplemented methods", () => {
-  let fixture: Fixture;
-  let client: TestClient;
-  before(async () => {
-    fixture = await startServer(handlers);
-    client = newClient(fixture.address);
-  });
-  after(async () => {
-    client.close();
-    await fixture.close();
-  });
+  const served = serveForSuite(handlers);
 
   it("answers a method the server does not know with UNIMPLEMENTED", async () => {
-    const outcome = await callUnary(client, { action: "echo" }, { method: "missing" });
+    const outcome = await callUnary(served.client, { action: "echo" }, { method: "missing" });
     assert.equal(outcome.error?.code, Status.UNIMPLEMENTED);
     assert.match(outcome.error?.details ?? "", /Missing/);
   });
 
   it("answers a client-streaming method with UNIMPLEMENTED even though a handler was given", async () => {
     const error = await new Promise<grpc.ServiceError | null>((resolve) => {
-      const call = client.clientStream(new Metadata(), {}, (err) => resolve(err));
+      const call = served.client.clientStream(new Metadata(), {}, (err) => resolve(err));
       call.write({ n: 1 });
       call.write({ n: 2 });
       call.end();
@@ -348,7 +321,7 @@ describe("unimplemented methods", () => {
   });
 
   it("keeps serving after refusing", async () => {
-    const outcome = await callUnary(client, { action: "echo", value: "still here" });
+    const outcome = await callUnary(served.client, { action: "echo", value: "still here" });
     assert.equal(outcome.status.code, Status.OK);
   });
 });
@@ -510,24 +483,15 @@ describe("compressed requests", () => {
 });
 
 describe("many concurrent calls", () => {
-  let fixture: Fixture;
-  let client: TestClient;
-  before(async () => {
-    fixture = await startServer(handlers);
-    client = newClient(fixture.address);
-  });
-  after(async () => {
-    client.close();
-    await fixture.close();
-  });
+  const served = serveForSuite(handlers);
 
   it("answers 500 unary calls in flight at once over one channel", async () => {
     // Warm the channel so every call goes over one connection.
-    assert.equal((await callUnary(client, { action: "echo", value: -1 })).status.code, Status.OK);
+    assert.equal((await callUnary(served.client, { action: "echo", value: -1 })).status.code, Status.OK);
     const outcomes = await within(
       30_000,
       "500 calls",
-      Promise.all(Array.from({ length: 500 }, (_, i) => callUnary(client, { action: "echo", value: i }))),
+      Promise.all(Array.from({ length: 500 }, (_, i) => callUnary(served.client, { action: "echo", value: i }))),
     );
     outcomes.forEach((outcome, i) => {
       assert.equal(outcome.error, undefined, `call ${i}: ${outcome.error?.message}`);
@@ -565,15 +529,15 @@ describe("many concurrent calls", () => {
   });
 
   it("runs server streams and bidi calls concurrently with unary calls", async () => {
-    const streams = Array.from({ length: 20 }, () => collect(client.serverStream({ action: "count", count: 50 }, new Metadata(), {})));
+    const streams = Array.from({ length: 20 }, () => collect(served.client.serverStream({ action: "count", count: 50 }, new Metadata(), {})));
     const bidis = Array.from({ length: 20 }, (_, k) => {
-      const call = client.bidi(new Metadata(), {});
+      const call = served.client.bidi(new Metadata(), {});
       const done = collect(call);
       for (let n = 0; n < 50; n++) call.write({ n: n + k });
       call.end();
       return done;
     });
-    const unaries = Array.from({ length: 100 }, (_, i) => callUnary(client, { action: "echo", value: i }));
+    const unaries = Array.from({ length: 100 }, (_, i) => callUnary(served.client, { action: "echo", value: i }));
     const [s, b, u] = await within(30_000, "the mixed calls", Promise.all([Promise.all(streams), Promise.all(bidis), Promise.all(unaries)]));
     for (const outcome of s) assert.equal(outcome.messages.length, 50);
     b.forEach((outcome, k) => assert.deepEqual(outcome.messages, Array.from({ length: 50 }, (_, n) => ({ doubled: (n + k) * 2 }))));

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import type { GrpcServerOptions } from "./server.js";
 import { GrpcServer } from "./server.js";
@@ -280,4 +281,28 @@ export function goaways(frames: ParsedFrame[]): Array<{ lastStreamId: number; co
   return frames
     .filter((f) => f.type === FRAME.GOAWAY)
     .map((f) => ({ lastStreamId: f.payload.readUInt32BE(0) & 0x7fff_ffff, code: f.payload.readUInt32BE(4), debug: f.payload.subarray(8).toString("utf8") }));
+}
+
+/** A server with `handlers` and a client of it, started before a suite's tests and closed after them. */
+export function serveForSuite(handlers: Record<string, (...args: never[]) => void>, options: GrpcServerOptions = {}): { readonly fixture: Fixture; readonly client: TestClient } {
+  let fixture: Fixture | undefined;
+  let client: TestClient | undefined;
+  before(async () => {
+    fixture = await startServer(handlers, options);
+    client = newClient(fixture.address);
+  });
+  after(async () => {
+    client?.close();
+    await fixture?.close();
+  });
+  return {
+    get fixture() {
+      assert.ok(fixture, "the suite's server is started in before()");
+      return fixture;
+    },
+    get client() {
+      assert.ok(client, "the suite's client is started in before()");
+      return client;
+    },
+  };
 }

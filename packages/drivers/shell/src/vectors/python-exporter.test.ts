@@ -31,7 +31,7 @@ import {
   StreamingDriverCallRequestSchema,
 } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { ShellClient } from "../client.js";
-import { assertPythonGrpc, PYTHON } from "./python-replay.js";
+import { PYTHON, assertPythonGrpc, ccoreIt, hasPythonGrpc, watchChild } from "./python-replay.js";
 import { replayedVectors } from "./replay-check.js";
 
 /** The Python side, kept in `src/` and found from the compiled file (`dist/vectors/` → `src/vectors/`). */
@@ -106,8 +106,7 @@ function recordedCalls(): RecordedCall[] {
 class PythonVectorExporter {
   readonly seen: SeenCall[] = [];
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
-  readonly #exited: Promise<unknown>;
-  #stderr = "";
+  readonly #watch: ReturnType<typeof watchChild>;
 
   private constructor(
     readonly address: string,
@@ -115,16 +114,7 @@ class PythonVectorExporter {
     child: ChildProcessByStdio<Writable, Readable, Readable>,
   ) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => {
-      child.once("exit", resolve);
-      child.once("error", resolve);
-    });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (text: string) => {
-      this.#stderr = (this.#stderr + text).slice(-20_000);
-      if (process.env["GRPC_TRACE"]) process.stderr.write(text);
-    });
-    child.stdin.on("error", () => {});
+    this.#watch = watchChild(child);
   }
 
   static async start(): Promise<PythonVectorExporter> {
@@ -141,7 +131,7 @@ class PythonVectorExporter {
         if (line === "ready") resolve();
         else exporter.seen.push(JSON.parse(line) as SeenCall);
       });
-      child.once("exit", (code, signal) => reject(new Error(`grpc_vector_exporter.py exited (${signal ?? code}); stderr:\n${exporter.#stderr}`)));
+      child.once("exit", (code, signal) => reject(new Error(`grpc_vector_exporter.py exited (${signal ?? code}); stderr:\n${exporter.#watch.stderr()}`)));
       child.once("error", reject);
     });
     try {
@@ -158,7 +148,7 @@ class PythonVectorExporter {
     this.#child.stdin.end();
     const timer = setTimeout(() => this.#child.kill("SIGKILL"), 10_000);
     try {
-      await this.#exited;
+      await this.#watch.exited;
     } finally {
       clearTimeout(timer);
       await rm(this.directory, { recursive: true, force: true });
@@ -166,22 +156,6 @@ class PythonVectorExporter {
   }
 }
 
-/** Without python3-grpcio nothing here is skipped: setup is left out and every test fails saying what to install. */
-function ccoreIt(name: string, fn: () => Promise<void>): void {
-  it(name, async () => {
-    assertPythonGrpc();
-    await fn();
-  });
-}
-
-function hasPythonGrpc(): boolean {
-  try {
-    assertPythonGrpc();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const requestSchemas: Record<string, DescMessage | undefined> = {
   [`${SERVICE}DriverCall`]: DriverCallRequestSchema,

@@ -21,27 +21,11 @@ import { MockPower } from "@jumpstarter/driver-power/driver";
 import { DriverCallRequestSchema, DriverCallResponseSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import type { MockExporter } from "./mock-exporter.js";
 import { serveMockExporter } from "./mock-exporter.js";
-import { assertPythonGrpc, PythonReplayClient } from "./python-replay.js";
+import { PythonReplayClient, ccoreIt, hasPythonGrpc } from "./python-replay.js";
 import { assertStreamResponse, exportstreamCall, replay, replayedVectors, UuidMap } from "./replay-check.js";
 
 const STREAM = "/jumpstarter.v1.RouterService/Stream";
 
-/** Without python3-grpcio nothing here is skipped: setup is left out and every test fails saying what to install. */
-function ccoreIt(name: string, fn: () => Promise<void>): void {
-  it(name, async () => {
-    assertPythonGrpc();
-    await fn();
-  });
-}
-
-function hasPythonGrpc(): boolean {
-  try {
-    assertPythonGrpc();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const DRIVER_CALL = "/jumpstarter.v1.ExporterService/DriverCall";
 
 /** A TCP echo server that destroys its connections when disposed. */

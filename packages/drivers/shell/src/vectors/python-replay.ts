@@ -9,6 +9,7 @@ import type { ChildProcessByStdio } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { RawResult } from "./raw-replay.js";
 
@@ -72,29 +73,53 @@ interface WireResult {
   readonly responses: string[];
 }
 
+/** Without python3-grpcio nothing is skipped: the test fails saying what to install. */
+export function ccoreIt(name: string, fn: () => Promise<void>): void {
+  it(name, async () => {
+    assertPythonGrpc();
+    await fn();
+  });
+}
+
+/** Whether `/usr/bin/python3` can import grpc (setup is left out when it cannot; {@link ccoreIt} then fails). */
+export function hasPythonGrpc(): boolean {
+  try {
+    assertPythonGrpc();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Watches a Python child: a promise of its exit, and the tail of its stderr (echoed when GRPC_TRACE is set). */
+export function watchChild(child: ChildProcessByStdio<Writable, Readable, Readable>): { readonly exited: Promise<unknown>; stderr(): string } {
+  let stderr = "";
+  const exited = new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.once("error", resolve);
+  });
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    stderr = (stderr + text).slice(-20_000);
+    if (process.env["GRPC_TRACE"]) process.stderr.write(text);
+  });
+  child.stdin.on("error", () => {});
+  return { exited, stderr: () => stderr };
+}
+
 /** One `/usr/bin/python3 grpc_replay.py <target>` process with one grpcio channel to `address`. */
 export class PythonReplayClient {
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  readonly #exited: Promise<unknown>;
-  #stderr = "";
+  readonly #watch: ReturnType<typeof watchChild>;
   #nextId = 1;
   #gone: Error | undefined;
 
   private constructor(child: ChildProcessByStdio<Writable, Readable, Readable>) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => {
-      child.once("exit", resolve);
-      child.once("error", resolve);
-    });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (text: string) => {
-      this.#stderr = (this.#stderr + text).slice(-20_000);
-      if (process.env["GRPC_TRACE"]) process.stderr.write(text);
-    });
-    child.on("exit", (code, signal) => this.#fail(new Error(`grpc_replay.py exited (${signal ?? code}); stderr:\n${this.#stderr}`)));
+    this.#watch = watchChild(child);
+    child.on("exit", (code, signal) => this.#fail(new Error(`grpc_replay.py exited (${signal ?? code}); stderr:\n${this.#watch.stderr()}`)));
     child.on("error", (error) => this.#fail(new Error(`grpc_replay.py: ${error.message}`)));
-    child.stdin.on("error", () => {});
   }
 
   #fail(error: Error): void {
@@ -174,7 +199,7 @@ export class PythonReplayClient {
     if (!this.#gone) this.#child.stdin.end();
     const timer = setTimeout(() => this.#child.kill("SIGKILL"), 10_000);
     try {
-      await this.#exited;
+      await this.#watch.exited;
     } finally {
       clearTimeout(timer);
     }
