@@ -239,7 +239,12 @@ def handle(channel, request):
 
 
 def main():
-    channel = grpc.insecure_channel(sys.argv[1])
+    if len(sys.argv) > 2:
+        # host:port with TLS, trusting the PEM certificate at argv[2] (direct mode's transport).
+        with open(sys.argv[2], "rb") as pem:
+            channel = grpc.secure_channel(sys.argv[1], grpc.ssl_channel_credentials(root_certificates=pem.read()))
+    else:
+        channel = grpc.insecure_channel(sys.argv[1])
     threads = []
     emit({"ready": grpc.__version__})
     try:

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Driver, SessionServer } from "@jumpstarter/core";
+import type { Driver, ServerTls, SessionServer } from "@jumpstarter/core";
 import { ExporterSession, ExporterStatus, listenSession } from "@jumpstarter/core";
 import { Composite } from "@jumpstarter/driver-composite/driver";
 import { TcpNetwork } from "@jumpstarter/driver-network/driver";
@@ -39,13 +39,16 @@ export interface MockExporter extends AsyncDisposable {
   readonly drivers: Record<MockDriverName, Driver>;
 }
 
-/** Serves the mock tree on a fresh unix socket, in LEASE_READY as local mode does. */
-export async function serveMockExporter(tcpPort?: number): Promise<MockExporter> {
+/**
+ * Serves the mock tree on a fresh unix socket, in LEASE_READY as local mode does; with `tls`, on a TCP port of
+ * 127.0.0.1 with that certificate instead (direct mode's transport).
+ */
+export async function serveMockExporter(tcpPort?: number, tls?: ServerTls): Promise<MockExporter> {
   const { root, drivers } = buildMockExporterTree(tcpPort);
   const directory = await mkdtemp(join(tmpdir(), "jumpstarter-vectors-"));
   const session = new ExporterSession({ root });
   session.status.set(ExporterStatus.LEASE_READY);
-  const server = await listenSession(session, { address: `unix:${join(directory, "socket")}` });
+  const server = await listenSession(session, tls ? { address: "127.0.0.1:0", tls } : { address: `unix:${join(directory, "socket")}` });
   return {
     session,
     server,

@@ -4,13 +4,15 @@
  * it every test here fails, saying so.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary, toJson } from "@bufbuild/protobuf";
 import type { SessionServer } from "@jumpstarter/core";
@@ -91,6 +93,39 @@ describe("reference wire vectors replayed through gRPC C-core (grpcio)", () => {
       await client.close();
     }
   });
+});
+
+describe("reference wire vectors through gRPC C-core over TCP with TLS (direct mode's transport)", () => {
+  let directory: string | undefined;
+  let exporter: MockExporter | undefined;
+  let python: PythonReplayClient | undefined;
+  let uuids: UuidMap;
+
+  before(async () => {
+    if (!hasPythonGrpc()) return;
+    directory = await mkdtemp(join(tmpdir(), "jumpstarter-ccore-tls-"));
+    const certPath = join(directory, "cert.pem");
+    const keyPath = join(directory, "key.pem");
+    await promisify(execFile)("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath,
+      "-days", "2", "-subj", "/CN=jumpstarter-test", "-addext", "subjectAltName=IP:127.0.0.1",
+    ]);
+    exporter = await serveMockExporter(undefined, { cert: await readFile(certPath), key: await readFile(keyPath) });
+    python = await PythonReplayClient.start(exporter.server.address, certPath);
+    uuids = new UuidMap(exporter);
+  });
+  after(async () => {
+    await python?.close();
+    await exporter?.[Symbol.asyncDispose]();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  for (const name of ["get_report", "driver_call_power_on", "streaming_driver_call_power_read", "error_method_not_found"]) {
+    ccoreIt(`replays ${name} over TLS`, async () => {
+      assert.match(exporter!.server.address, /^127\.0\.0\.1:\d+$/);
+      for (const call of loadVector(name).calls) await replay(python!, uuids, call);
+    });
+  }
 });
 
 /** Connects each raw stream to a TCP port (the device side of the bulk echo). */

@@ -128,10 +128,14 @@ export class PythonReplayClient {
     this.#pending.clear();
   }
 
-  /** Starts the child and waits until grpcio is imported and the channel made. */
-  static async start(address: string): Promise<PythonReplayClient> {
+  /**
+   * Starts the child and waits until grpcio is imported and the channel made; with `rootCertPath`, the channel
+   * is TLS to `address` (host:port) trusting that PEM certificate.
+   */
+  static async start(address: string, rootCertPath?: string): Promise<PythonReplayClient> {
     assertPythonGrpc();
-    const child = spawn(PYTHON, ["-u", GRPC_REPLAY_PY, address], { stdio: ["pipe", "pipe", "pipe"] });
+    const args = ["-u", GRPC_REPLAY_PY, address, ...(rootCertPath !== undefined ? [rootCertPath] : [])];
+    const child = spawn(PYTHON, args, { stdio: ["pipe", "pipe", "pipe"] });
     const client = new PythonReplayClient(child);
     const ready = client.#expect(0);
     const lines = createInterface({ input: child.stdout });
