@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ExporterConnection, ExporterStatus } from "@jumpstarter/core";
+import { selfSignedCertificate } from "@jumpstarter/core/testing";
 import { EXAMPLES_DIR, J_BIN, JMP_BIN, runCli, startCli } from "../testing/spawn-cli.js";
 import type { RunningCli } from "../testing/spawn-cli.js";
 
@@ -20,12 +21,7 @@ before(async () => {
   await mkdir(join(work, "run"));
   const { JUMPSTARTER_HOST: _host, JMP_DRIVERS_ALLOW: _allow, SHELL: _shell, ...rest } = process.env;
   env = { ...rest, XDG_RUNTIME_DIR: join(work, "run") };
-  cert = join(work, "cert.pem");
-  key = join(work, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-  ], { stdio: "ignore" });
+  ({ certPath: cert, keyPath: key } = await selfSignedCertificate(work, "127.0.0.1"));
 });
 after(async () => {
   await rm(work, { recursive: true, force: true });

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import type { Metadata } from "@grpc/grpc-js";
 import type { ConnectOptions } from "../client/connection.js";
 import { ExporterConnection } from "../client/connection.js";
@@ -14,6 +12,7 @@ import { fromValue, toValues } from "../codec.js";
 import { exportMethod, exportstream } from "../driver/decorators.js";
 import { Driver } from "../driver/driver.js";
 import { Code, JumpstarterError } from "../errors.js";
+import { selfSignedCertificate } from "../testing/tls.js";
 import { listenSession } from "./server.js";
 import type { ListenOptions, SessionServer } from "./server.js";
 import { ExporterSession } from "./session.js";
@@ -76,13 +75,7 @@ describe("TCP listeners", () => {
 
     before(async () => {
       directory = await mkdtemp(join(tmpdir(), "jumpstarter-tls-"));
-      await promisify(execFile)("openssl", [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", join(directory, "key.pem"), "-out", join(directory, "cert.pem"),
-        "-days", "2", "-subj", "/CN=jumpstarter-test", "-addext", "subjectAltName=IP:127.0.0.1",
-      ]);
-      cert = await readFile(join(directory, "cert.pem"));
-      key = await readFile(join(directory, "key.pem"));
+      ({ cert, key } = await selfSignedCertificate(directory));
       target = await listen({ tls: { cert, key } });
     });
     after(async () => {

@@ -4,20 +4,18 @@
  * it every test here fails, saying so.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary, toJson } from "@bufbuild/protobuf";
 import type { SessionServer } from "@jumpstarter/core";
 import { codeName, Driver, ExporterSession, ExporterStatus, exportstream, listenSession } from "@jumpstarter/core";
-import { loadVector } from "@jumpstarter/core/testing";
+import { loadVector, selfSignedCertificate } from "@jumpstarter/core/testing";
 import { Composite } from "@jumpstarter/driver-composite/driver";
 import { MockPower } from "@jumpstarter/driver-power/driver";
 import { DriverCallRequestSchema, DriverCallResponseSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
@@ -104,13 +102,8 @@ describe("reference wire vectors through gRPC C-core over TCP with TLS (direct m
   before(async () => {
     if (!hasPythonGrpc()) return;
     directory = await mkdtemp(join(tmpdir(), "jumpstarter-ccore-tls-"));
-    const certPath = join(directory, "cert.pem");
-    const keyPath = join(directory, "key.pem");
-    await promisify(execFile)("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath,
-      "-days", "2", "-subj", "/CN=jumpstarter-test", "-addext", "subjectAltName=IP:127.0.0.1",
-    ]);
-    exporter = await serveMockExporter(undefined, { cert: await readFile(certPath), key: await readFile(keyPath) });
+    const { certPath, cert, key } = await selfSignedCertificate(directory);
+    exporter = await serveMockExporter(undefined, { cert, key });
     python = await PythonReplayClient.start(exporter.server.address, certPath);
     uuids = new UuidMap(exporter);
   });
