@@ -183,41 +183,38 @@ class CallCore {
 
   /** Decodes one received message; a failure ends the call and yields `undefined`. */
   decode(message: ReceivedMessage): { value: unknown } | undefined {
-    if (!message.compressed && message.parts.length > 1 && this.codec.deserializeParts) {
-      try {
-        return { value: this.codec.deserializeParts(message.parts) };
-      } catch (error) {
-        this.sendStatus({ code: Status.INTERNAL, details: `Error deserializing request: ${(error as Error).message}` });
-        return undefined;
-      }
-    }
-    let data = joined(message);
-    if (message.compressed) {
-      const encoding = this.options.encoding;
-      try {
-        if (encoding === "gzip") data = gunzipSync(data);
-        else if (encoding === "deflate") data = inflateSync(data);
-        else {
-          const known = encoding === undefined || encoding === "identity";
-          this.sendStatus(
-            known
-              ? { code: Status.INTERNAL, details: "Compressed message without a grpc-encoding" }
-              : { code: Status.UNIMPLEMENTED, details: `Received message compressed with unsupported encoding "${encoding}"` },
-          );
-          this.stream.reset(ErrorCode.NO_ERROR);
-          return undefined;
-        }
-      } catch (error) {
-        this.sendStatus({ code: Status.INTERNAL, details: `Failed to decompress the request: ${(error as Error).message}` });
-        return undefined;
-      }
-    }
+    // A message in pieces is decoded from them when the codec can; anything else is joined (and inflated) first.
+    const fromParts = !message.compressed && message.parts.length > 1 ? this.codec.deserializeParts : undefined;
+    const data = fromParts ? undefined : this.#inflate(message);
+    if (!fromParts && data === undefined) return undefined;
     try {
-      return { value: this.codec.deserialize(data) };
+      return { value: fromParts ? fromParts(message.parts) : this.codec.deserialize(data!) };
     } catch (error) {
       this.sendStatus({ code: Status.INTERNAL, details: `Error deserializing request: ${(error as Error).message}` });
       return undefined;
     }
+  }
+
+  /** The message's bytes in one buffer, decompressed; a failure ends the call and yields `undefined`. */
+  #inflate(message: ReceivedMessage): Buffer | undefined {
+    const data = joined(message);
+    if (!message.compressed) return data;
+    const encoding = this.options.encoding;
+    try {
+      if (encoding === "gzip") return gunzipSync(data);
+      if (encoding === "deflate") return inflateSync(data);
+    } catch (error) {
+      this.sendStatus({ code: Status.INTERNAL, details: `Failed to decompress the request: ${(error as Error).message}` });
+      return undefined;
+    }
+    const known = encoding === undefined || encoding === "identity";
+    this.sendStatus(
+      known
+        ? { code: Status.INTERNAL, details: "Compressed message without a grpc-encoding" }
+        : { code: Status.UNIMPLEMENTED, details: `Received message compressed with unsupported encoding "${encoding}"` },
+    );
+    this.stream.reset(ErrorCode.NO_ERROR);
+    return undefined;
   }
 
   /** Reads messages from `chunk`, answering RESOURCE_EXHAUSTED for one over the limit. */

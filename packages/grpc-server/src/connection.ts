@@ -114,6 +114,13 @@ export class ServerStream {
     this.connection.schedule(this);
   }
 
+  /** Answers with `fields` alone, ending the stream, and discards whatever of the request is still arriving. */
+  refuse(fields: Iterable<readonly [string, string]>): void {
+    this.handler = { data: (chunk) => this.release(chunk.length), end: () => {}, reset: () => {} };
+    this.resetWhenSent = true;
+    this.sendHeaders(fields, true);
+  }
+
   /**
    * Queues DATA carrying `chunks` (`length` bytes); `callback` runs once the last byte was handed to the
    * socket (or the stream closed first).
@@ -439,9 +446,7 @@ export class Http2ServerConnection {
     this.#streams.set(id, stream);
     if (tooLarge) {
       // 431 Request Header Fields Too Large; the connection and its other streams go on.
-      stream.handler = { data: (chunk) => stream.release(chunk.length), end: () => {}, reset: () => {} };
-      stream.resetWhenSent = true;
-      stream.sendHeaders([[":status", "431"]], true);
+      stream.refuse([[":status", "431"]]);
     } else {
       this.#guard(stream, () => this.#onStream(stream, headers));
     }
@@ -606,8 +611,8 @@ export class Http2ServerConnection {
     for (let i = 0; i < last; i++) this.socket.write(out[i]!);
     this.socket.write(out[last]!, done);
     if (last > 0) this.socket.uncork();
-    if (this.#pending.size > 0 && !dataAllowed) return;
-    if (this.#pending.size > 0) this.schedule();
+    // Streams left pending have more to send now; with the socket full, its 'drain' reschedules instead.
+    if (this.#pending.size > 0 && dataAllowed) this.schedule();
   }
 
   #runCallbacks(): void {

@@ -175,8 +175,9 @@ export class GrpcServer {
         // A key grpc-js would refuse: not call metadata.
       }
     }
-    if (method !== "POST") return refuse(stream, "405");
-    if (!contentType.startsWith("application/grpc")) return refuse(stream, "415");
+    // HTTP-level refusals: not a gRPC request.
+    if (method !== "POST") return stream.refuse([[":status", "405"]]);
+    if (!contentType.startsWith("application/grpc")) return stream.refuse([[":status", "415"]]);
     const route = this.#routes.get(path);
     if (!route || route.kind === "client") {
       return failEarly(stream, Status.UNIMPLEMENTED, `The server does not implement the method ${path}`);
@@ -204,34 +205,14 @@ function splitHostPort(address: string): { host: string; port: number } {
   return { host: host === "" ? "0.0.0.0" : host, port };
 }
 
-/** An HTTP-level refusal: not a gRPC request. */
-function refuse(stream: ServerStream, status: string): void {
-  stream.handler = ignoreRequest(stream);
-  stream.resetWhenSent = true;
-  stream.sendHeaders([[":status", status]], true);
-}
-
 /** A trailers-only gRPC error before any handler ran. */
 function failEarly(stream: ServerStream, code: number, details: string): void {
-  stream.handler = ignoreRequest(stream);
-  stream.resetWhenSent = true;
-  stream.sendHeaders(
-    [
-      [":status", "200"],
-      ["content-type", "application/grpc"],
-      ["grpc-status", String(code)],
-      ["grpc-message", encodeGrpcMessage(details)],
-    ],
-    true,
-  );
-}
-
-function ignoreRequest(stream: ServerStream) {
-  return {
-    data: (chunk: Buffer) => stream.release(chunk.length),
-    end: () => {},
-    reset: () => {},
-  };
+  stream.refuse([
+    [":status", "200"],
+    ["content-type", "application/grpc"],
+    ["grpc-status", String(code)],
+    ["grpc-message", encodeGrpcMessage(details)],
+  ]);
 }
 
 export type { CallStatus };
