@@ -8,7 +8,6 @@ import { Duplex, Writable } from "node:stream";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { ServerStream, StreamHandler } from "./connection.js";
-import { ErrorCode } from "./frames.js";
 import type { ReceivedMessage } from "./messages.js";
 import { MessageReader, MessageTooLargeError, encodeGrpcMessage, joined, messagePrefix } from "./messages.js";
 
@@ -213,7 +212,6 @@ class CallCore {
         ? { code: Status.INTERNAL, details: "Compressed message without a grpc-encoding" }
         : { code: Status.UNIMPLEMENTED, details: `Received message compressed with unsupported encoding "${encoding}"` },
     );
-    this.stream.reset(ErrorCode.NO_ERROR);
     return undefined;
   }
 
