@@ -27,7 +27,7 @@ export interface CodecOverrides {
     readonly deserialize: (bytes: Buffer) => unknown;
     /**
      * Decodes a message that arrived in several pieces without joining them first. Servers that support it
-     * (`@jumpstarter/grpc-server`) find it as `requestDeserializeParts` on the method definition.
+     * (`@jumpstarter/grpc-http2`) find it as `requestDeserializeParts` on the method definition.
      */
     readonly deserializeParts?: (parts: readonly Buffer[]) => unknown;
   };

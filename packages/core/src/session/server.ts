@@ -5,8 +5,8 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import { status as Status } from "@grpc/grpc-js";
-import { GrpcServer } from "@jumpstarter/grpc-server";
-import type { GrpcServerOptions } from "@jumpstarter/grpc-server";
+import { GrpcServer } from "@jumpstarter/grpc-http2";
+import type { GrpcServerOptions } from "@jumpstarter/grpc-http2";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import { ExporterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { RouterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
@@ -58,7 +58,7 @@ function normalizeAddress(address: string): string {
 }
 
 /**
- * Serves `session` at `options.address` on `@jumpstarter/grpc-server` (not grpc-js's server: it reads its socket
+ * Serves `session` at `options.address` on `@jumpstarter/grpc-http2` (not grpc-js's server: it reads its socket
  * without pause, so wide receive windows are safe, and answers a unary call in one write; BENCHMARKS.md).
  */
 export async function listenSession(session: ExporterSession, options: ListenOptions): Promise<SessionServer> {
