@@ -7,9 +7,10 @@ import { EventEmitter } from "node:events";
 import { Duplex, Writable } from "node:stream";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
-import type { ServerStream, StreamHandler } from "./connection.js";
+import type { Http2Stream, StreamHandler } from "./connection.js";
 import type { ReceivedMessage } from "./messages.js";
 import { MessageReader, MessageTooLargeError, encodeGrpcMessage, joined, messagePrefix } from "./messages.js";
+import { metadataFields } from "./metadata.js";
 
 /** A status to end a call with: grpc-js's `ServiceError` and `StatusObject` both fit. */
 export interface CallStatus {
@@ -46,7 +47,7 @@ const responseHeaderFields: ReadonlyArray<readonly [string, string]> = [
 /** Header blocks that do not change, encoded once per connection encoder (it keeps no state). */
 const blockCache = new WeakMap<object, { headers: Buffer; ok: Buffer }>();
 
-function cachedBlocks(stream: ServerStream): { headers: Buffer; ok: Buffer } {
+function cachedBlocks(stream: Http2Stream): { headers: Buffer; ok: Buffer } {
   const encoder = stream.connection.encoder;
   let blocks = blockCache.get(encoder);
   if (!blocks) {
@@ -54,16 +55,6 @@ function cachedBlocks(stream: ServerStream): { headers: Buffer; ok: Buffer } {
     blockCache.set(encoder, blocks);
   }
   return blocks;
-}
-
-function metadataFields(metadata: Metadata | undefined): Array<[string, string]> {
-  const fields: Array<[string, string]> = [];
-  if (!metadata) return fields;
-  for (const [key, values] of Object.entries(metadata.toHttp2Headers())) {
-    if (values === undefined) continue;
-    for (const value of Array.isArray(values) ? values : [values]) fields.push([key, String(value)]);
-  }
-  return fields;
 }
 
 /** Messages up to this size are copied behind their prefix; larger ones travel as prefix + original. */
@@ -78,7 +69,7 @@ const QUEUED_LOW_WATER = 64 * 1024;
 
 /** The state every call kind shares: response headers, messages out, status, cancellation, deadline. */
 class CallCore {
-  readonly stream: ServerStream;
+  readonly stream: Http2Stream;
   readonly options: CallOptions;
   readonly codec: CallCodec;
   readonly #events: EventEmitter;
@@ -89,7 +80,7 @@ class CallCore {
   cancelled = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(stream: ServerStream, options: CallOptions, codec: CallCodec, events: EventEmitter) {
+  constructor(stream: Http2Stream, options: CallOptions, codec: CallCodec, events: EventEmitter) {
     this.stream = stream;
     this.options = options;
     this.codec = codec;
@@ -131,9 +122,7 @@ class CallCore {
       callback = undefined;
     }
     if (size <= SMALL_MESSAGE) {
-      const framed = Buffer.allocUnsafe(5 + size);
-      framed[0] = 0;
-      framed.writeUInt32BE(size, 1);
+      const framed = messagePrefix(size, 5 + size);
       framed.set(bytes, 5);
       this.stream.sendData([framed], framed.length, callback);
     } else {
@@ -275,7 +264,7 @@ export class UnaryCall extends EventEmitter {
   request: unknown;
   readonly #core: CallCore;
 
-  constructor(stream: ServerStream, options: CallOptions, codec: CallCodec) {
+  constructor(stream: Http2Stream, options: CallOptions, codec: CallCodec) {
     super();
     this.metadata = options.metadata;
     this.#core = new CallCore(stream, options, codec, this);
@@ -303,7 +292,7 @@ export class UnaryCall extends EventEmitter {
 
   /** Starts the call once its request arrived; `handler` answers through the callback. */
   static serve(
-    stream: ServerStream,
+    stream: Http2Stream,
     options: CallOptions,
     codec: CallCodec,
     handler: (call: UnaryCall, callback: (error: CallStatus | null, value?: unknown, trailer?: Metadata) => void) => void,
@@ -344,7 +333,7 @@ export class ServerStreamCall extends Writable {
   request: unknown;
   readonly #core: CallCore;
 
-  constructor(stream: ServerStream, options: CallOptions, codec: CallCodec) {
+  constructor(stream: Http2Stream, options: CallOptions, codec: CallCodec) {
     super({ objectMode: true, highWaterMark: 16 });
     this.metadata = options.metadata;
     this.#core = new CallCore(stream, options, codec, this);
@@ -390,7 +379,7 @@ export class ServerStreamCall extends Writable {
   }
 
   /** Starts the call once its request arrived. */
-  static serve(stream: ServerStream, options: CallOptions, codec: CallCodec, handler: (call: ServerStreamCall) => void): void {
+  static serve(stream: Http2Stream, options: CallOptions, codec: CallCodec, handler: (call: ServerStreamCall) => void): void {
     const call = new ServerStreamCall(stream, options, codec);
     const core = call.#core;
     stream.handler = new SingleRequest(core, (request) => {
@@ -413,7 +402,7 @@ export class BidiCall extends Duplex {
   #held = 0;
   #paused = false;
 
-  constructor(stream: ServerStream, options: CallOptions, codec: CallCodec) {
+  constructor(stream: Http2Stream, options: CallOptions, codec: CallCodec) {
     super({ objectMode: true, readableHighWaterMark: 16, writableHighWaterMark: 16, allowHalfOpen: true });
     this.metadata = options.metadata;
     this.#core = new CallCore(stream, options, codec, this);
@@ -488,7 +477,7 @@ export class BidiCall extends Duplex {
   }
 
   /** Starts the call at once: messages flow as they arrive. */
-  static serve(stream: ServerStream, options: CallOptions, codec: CallCodec, handler: (call: BidiCall) => void): void {
+  static serve(stream: Http2Stream, options: CallOptions, codec: CallCodec, handler: (call: BidiCall) => void): void {
     const call = new BidiCall(stream, options, codec);
     stream.handler = {
       data: (chunk) => call.#onData(chunk),

@@ -1,7 +1,8 @@
 /**
  * @module
- * The server side of one HTTP/2 connection (RFC 9113), just as much as gRPC needs: no push, no priorities,
- * no upgrade from HTTP/1.1.
+ * One HTTP/2 connection (RFC 9113), either side, just as much as gRPC needs: no push, no priorities, no
+ * upgrade from HTTP/1.1. {@link Http2Connection} holds what both sides share (framing, settings, flow control,
+ * the write queue); {@link Http2ServerConnection} accepts streams, {@link Http2ClientConnection} opens them.
  *
  * Two choices set it apart from Node's `http2` module, and both are why it exists (BENCHMARKS.md):
  * - It never stops reading its socket. Node's HTTP/2 stops reading while one of its own writes is pending, so
@@ -63,11 +64,13 @@ class ConnectionError extends Error {
 
 type Outbound =
   | { readonly kind: "headers"; readonly block: Buffer; readonly endStream: boolean }
-  | { kind: "data"; chunks: Buffer[]; length: number; readonly callback: (() => void) | undefined };
+  | { kind: "data"; chunks: Buffer[]; length: number; readonly callback: (() => void) | undefined; readonly endStream: boolean };
 
-/** What a stream tells its owner (the gRPC call); set by the server when the stream opens. */
+/** What a stream tells its owner (the gRPC call); set when the stream opens. */
 export interface StreamHandler {
-  /** A DATA payload; give its bytes back with {@link ServerStream.release} once consumed. */
+  /** A header block from the server: response headers, then trailers (`endStream`). Client streams only. */
+  headers?(fields: Array<[string, string]>, endStream: boolean): void;
+  /** A DATA payload; give its bytes back with {@link Http2Stream.release} once consumed. */
   data(chunk: Buffer): void;
   /** The peer half-closed the stream. */
   end(): void;
@@ -75,10 +78,10 @@ export interface StreamHandler {
   reset(code: number): void;
 }
 
-/** One request stream. */
-export class ServerStream {
+/** One stream: a request and its response. */
+export class Http2Stream {
   readonly id: number;
-  readonly connection: Http2ServerConnection;
+  readonly connection: Http2Connection;
   handler: StreamHandler | undefined;
   /** Flow-control window for what this side sends. */
   sendWindow: number;
@@ -95,18 +98,18 @@ export class ServerStream {
   /** Once the response has ended, reset a request still streaming in (RST_STREAM NO_ERROR). */
   resetWhenSent = false;
 
-  constructor(id: number, connection: Http2ServerConnection, sendWindow: number) {
+  constructor(id: number, connection: Http2Connection, sendWindow: number) {
     this.id = id;
     this.connection = connection;
     this.sendWindow = sendWindow;
   }
 
-  /** Queues response (or trailing) headers. */
+  /** Queues headers (response or trailing headers on a server). */
   sendHeaders(fields: Iterable<readonly [string, string]>, endStream: boolean): void {
     this.sendHeaderBlock(this.connection.encoder.encode(fields), endStream);
   }
 
-  /** Queues an already encoded header block (see {@link Http2ServerConnection.encoder}). */
+  /** Queues an already encoded header block (see {@link Http2Connection.encoder}). */
   sendHeaderBlock(block: Buffer, endStream: boolean): void {
     if (this.localClosed || this.closed) return;
     if (endStream) this.localClosed = true;
@@ -114,7 +117,7 @@ export class ServerStream {
     this.connection.schedule(this);
   }
 
-  /** Answers with `fields` alone, ending the stream, and discards whatever of the request is still arriving. */
+  /** Server: answers with `fields` alone, ending the stream, and discards whatever of the request is still arriving. */
   refuse(fields: Iterable<readonly [string, string]>): void {
     this.handler = { data: (chunk) => this.release(chunk.length), end: () => {}, reset: () => {} };
     this.resetWhenSent = true;
@@ -123,16 +126,22 @@ export class ServerStream {
 
   /**
    * Queues DATA carrying `chunks` (`length` bytes); `callback` runs once the last byte was handed to the
-   * socket (or the stream closed first).
+   * socket (or the stream closed first). `endStream` half-closes the stream after them.
    */
-  sendData(chunks: Buffer[], length: number, callback?: () => void): void {
+  sendData(chunks: Buffer[], length: number, callback?: () => void, endStream = false): void {
     if (this.localClosed || this.closed) {
       if (callback) queueMicrotask(callback);
       return;
     }
+    if (endStream) this.localClosed = true;
     this.queuedBytes += length;
-    this.queue.push({ kind: "data", chunks, length, callback });
+    this.queue.push({ kind: "data", chunks, length, callback, endStream });
     this.connection.schedule(this);
+  }
+
+  /** Half-closes the stream (an empty DATA frame with END_STREAM, after whatever is queued). */
+  end(): void {
+    this.sendData([], 0, undefined, true);
   }
 
   /** Gives `bytes` of received DATA back to the peer's windows. */
@@ -147,40 +156,45 @@ export class ServerStream {
 }
 
 /** Receives a new stream with its request headers; must set `stream.handler`. */
-export type StreamListener = (stream: ServerStream, headers: Array<[string, string]>) => void;
+export type StreamListener = (stream: Http2Stream, headers: Array<[string, string]>) => void;
 
-/** The server side of one HTTP/2 connection over `socket`. */
-export class Http2ServerConnection {
+/** What both sides of an HTTP/2 connection share; a subclass accepts or opens the streams. */
+export abstract class Http2Connection {
   readonly socket: Socket;
   readonly encoder = new HpackEncoder();
   readonly #decoder: HpackDecoder;
-  readonly #limits: ConnectionLimits;
-  readonly #onStream: StreamListener;
+  protected readonly limits: ConnectionLimits;
   readonly #reader: FrameReader;
-  readonly #streams = new Map<number, ServerStream>();
-  readonly #pending = new Set<ServerStream>();
+  protected readonly streams = new Map<number, Http2Stream>();
+  readonly #pending = new Set<Http2Stream>();
   #out: Buffer[] = [];
   #outBytes = 0;
   #callbacks: Array<() => void> = [];
-  #prefaceSeen = false;
+  #prefaceSeen: boolean;
   #settingsSeen = false;
-  #lastStreamId = 0;
+  /** Highest stream id the peer opened (a client's streams, on a server). */
+  protected lastPeerStreamId = 0;
   #continuation: { streamId: number; endStream: boolean; parts: Buffer[]; length: number } | undefined;
-  #peerInitialWindow = DEFAULT_WINDOW;
+  protected peerInitialWindow = DEFAULT_WINDOW;
+  protected peerMaxConcurrentStreams = Number.POSITIVE_INFINITY;
   #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
   #tableSizeUpdate = false;
   #sendWindow = DEFAULT_WINDOW;
   #connectionCredit = 0;
   #flushScheduled = false;
   #inRead = false;
-  #goingAway = false;
+  protected goingAway = false;
   #closed = false;
+  #destroying = false;
   #onClose: Array<() => void> = [];
+  readonly #pings = new Map<bigint, () => void>();
+  #nextPing = 1n;
 
-  constructor(socket: Socket, limits: ConnectionLimits, onStream: StreamListener) {
+  /** `side` "client" sends the connection preface; "server" expects it. */
+  constructor(socket: Socket, limits: ConnectionLimits, side: "client" | "server") {
     this.socket = socket;
-    this.#limits = limits;
-    this.#onStream = onStream;
+    this.limits = limits;
+    this.#prefaceSeen = side === "client";
     this.#decoder = new HpackDecoder(4096, limits.maxHeaderListSize);
     this.#reader = new FrameReader(DEFAULT_MAX_FRAME_SIZE);
     socket.setNoDelay?.(true);
@@ -194,6 +208,7 @@ export class Http2ServerConnection {
       [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListSize],
       [Setting.ENABLE_PUSH, 0],
     ]);
+    if (side === "client") this.#out.push(CLIENT_PREFACE);
     this.#out.push(encodeSettings(settings));
     if (limits.connectionWindow > DEFAULT_WINDOW) this.#out.push(encodeWindowUpdate(0, limits.connectionWindow - DEFAULT_WINDOW));
     this.#flush();
@@ -201,7 +216,12 @@ export class Http2ServerConnection {
 
   /** Streams currently open. */
   get openStreams(): number {
-    return this.#streams.size;
+    return this.streams.size;
+  }
+
+  /** Whether the connection is gone or going (closed, failed, destroyed, or its socket ended). */
+  get closed(): boolean {
+    return this.#closed || this.#destroying;
   }
 
   /** Runs `listener` once the connection is gone. */
@@ -212,30 +232,46 @@ export class Http2ServerConnection {
 
   /** Refuses new streams (GOAWAY NO_ERROR); streams already open go on. */
   goAway(): void {
-    if (this.#goingAway || this.#closed) return;
-    this.#goingAway = true;
-    this.#out.push(encodeGoaway(this.#lastStreamId, ErrorCode.NO_ERROR));
+    if (this.goingAway || this.#closed) return;
+    this.goingAway = true;
+    this.#out.push(encodeGoaway(this.lastPeerStreamId, ErrorCode.NO_ERROR));
     this.schedule();
   }
 
-  /** Resets every stream and closes the socket. */
+  /** Resets every stream and closes the socket; the streams' handlers already see {@link closed}. */
   destroy(): void {
-    if (this.#closed) return;
-    for (const stream of [...this.#streams.values()]) this.resetStream(stream, ErrorCode.CANCEL, true);
-    if (!this.#goingAway) this.#out.push(encodeGoaway(this.#lastStreamId, ErrorCode.NO_ERROR));
-    this.#goingAway = true;
+    if (this.#closed || this.#destroying) return;
+    this.#destroying = true;
+    for (const stream of [...this.streams.values()]) this.resetStream(stream, ErrorCode.CANCEL, true);
+    if (!this.goingAway) this.#out.push(encodeGoaway(this.lastPeerStreamId, ErrorCode.NO_ERROR));
+    this.goingAway = true;
     this.#flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.#teardown(false);
   }
 
+  /** Sends a PING; resolves when the peer acknowledges it, rejects if the connection goes first. */
+  ping(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("the connection is closed"));
+    const id = this.#nextPing++;
+    const payload = Buffer.allocUnsafe(8);
+    payload.writeBigUInt64BE(id);
+    return new Promise<void>((resolve, reject) => {
+      this.#pings.set(id, resolve);
+      this.onClose(() => {
+        if (this.#pings.delete(id)) reject(new Error("the connection closed before the PING was acknowledged"));
+      });
+      this.queueFrame(encodeFrame(FrameType.PING, 0, 0, payload));
+    });
+  }
+
   #teardown(destroySocket = true): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const stream of [...this.#streams.values()]) {
+    for (const stream of [...this.streams.values()]) {
       stream.closed = true;
-      this.#streams.delete(stream.id);
+      this.streams.delete(stream.id);
       stream.handler?.reset(ErrorCode.CANCEL);
     }
     this.#pending.clear();
@@ -280,13 +316,17 @@ export class Http2ServerConnection {
             ? ErrorCode.COMPRESSION_ERROR
             : ErrorCode.INTERNAL_ERROR;
     const message = error instanceof Error ? error.message : String(error);
-    this.#out.push(encodeGoaway(this.#lastStreamId, code, message));
-    this.#goingAway = true;
+    this.onConnectionError?.(code, message);
+    this.#out.push(encodeGoaway(this.lastPeerStreamId, code, message));
+    this.goingAway = true;
     this.#flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.#teardown(false);
   }
+
+  /** Told why this side ended the connection with an error (GOAWAY `code`); for logs and call statuses. */
+  onConnectionError: ((code: number, message: string) => void) | undefined;
 
   #onFrame(frame: Frame): void {
     if (!this.#settingsSeen && frame.type !== FrameType.SETTINGS) {
@@ -309,26 +349,48 @@ export class Http2ServerConnection {
       case FrameType.PING:
         if (frame.streamId !== 0 || frame.payload.length !== 8) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad PING");
         if ((frame.flags & Flag.ACK) === 0) this.#out.push(encodeFrame(FrameType.PING, Flag.ACK, 0, frame.payload));
+        else this.#onPingAck(frame.payload.readBigUInt64BE(0));
         return;
       case FrameType.RST_STREAM: {
         if (frame.streamId === 0 || frame.payload.length !== 4) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad RST_STREAM");
-        if (frame.streamId > this.#lastStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
-        const stream = this.#streams.get(frame.streamId);
+        if (this.isIdle(frame.streamId)) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+        const stream = this.streams.get(frame.streamId);
         if (stream) this.resetStream(stream, frame.payload.readUInt32BE(0), true, true);
         return;
       }
       case FrameType.GOAWAY:
-        this.#goingAway = true;
+        if (frame.streamId !== 0 || frame.payload.length < 8) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad GOAWAY");
+        this.goingAway = true;
+        this.onGoaway(frame.payload.readUInt32BE(0) & 0x7fff_ffff, frame.payload.readUInt32BE(4), frame.payload.subarray(8).toString("utf8"));
         return;
       case FrameType.PRIORITY:
         if (frame.streamId === 0 || frame.payload.length !== 5) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad PRIORITY");
         return;
       case FrameType.PUSH_PROMISE:
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a client cannot push");
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE is not accepted");
       default:
         return;
     }
   }
+
+  #onPingAck(id: bigint): void {
+    const resolve = this.#pings.get(id);
+    if (!resolve) return;
+    this.#pings.delete(id);
+    resolve();
+  }
+
+  /** Whether stream `id` was never opened (frames other than HEADERS on it are a connection error). */
+  protected abstract isIdle(id: number): boolean;
+
+  /** The peer sent GOAWAY: streams above `lastStreamId` (ours) were not and will not be processed. */
+  protected abstract onGoaway(lastStreamId: number, code: number, debug: string): void;
+
+  /**
+   * A complete header block for stream `id`; `headers` is `undefined` when it exceeded
+   * SETTINGS_MAX_HEADER_LIST_SIZE (it was still decoded, to keep the HPACK table in step).
+   */
+  protected abstract onHeaderBlock(id: number, headers: Array<[string, string]> | undefined, endStream: boolean): void;
 
   #onSettings(frame: Frame): void {
     if (frame.streamId !== 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
@@ -343,15 +405,17 @@ export class Http2ServerConnection {
       const value = frame.payload.readUInt32BE(offset + 2);
       if (id === Setting.INITIAL_WINDOW_SIZE) {
         if (value > MAX_WINDOW) throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE too large");
-        const delta = value - this.#peerInitialWindow;
-        this.#peerInitialWindow = value;
-        for (const stream of this.#streams.values()) {
+        const delta = value - this.peerInitialWindow;
+        this.peerInitialWindow = value;
+        for (const stream of this.streams.values()) {
           stream.sendWindow += delta;
           if (delta > 0 && stream.queue.length > 0) this.#pending.add(stream);
         }
       } else if (id === Setting.MAX_FRAME_SIZE) {
         if (value < DEFAULT_MAX_FRAME_SIZE || value > 0xff_ffff) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "bad SETTINGS_MAX_FRAME_SIZE");
         this.#peerMaxFrameSize = value;
+      } else if (id === Setting.MAX_CONCURRENT_STREAMS) {
+        this.peerMaxConcurrentStreams = value;
       } else if (id === Setting.HEADER_TABLE_SIZE) {
         // Our encoder never indexes, but a decoder whose table shrank expects a size update to be signalled.
         this.#tableSizeUpdate = true;
@@ -369,10 +433,10 @@ export class Http2ServerConnection {
       if (increment === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       this.#sendWindow += increment;
       if (this.#sendWindow > MAX_WINDOW) throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window overflow");
-      for (const stream of this.#streams.values()) if (stream.queue.length > 0) this.#pending.add(stream);
+      for (const stream of this.streams.values()) if (stream.queue.length > 0) this.#pending.add(stream);
       return;
     }
-    const stream = this.#streams.get(frame.streamId);
+    const stream = this.streams.get(frame.streamId);
     if (!stream) return;
     if (increment === 0) return this.resetStream(stream, ErrorCode.PROTOCOL_ERROR, true);
     stream.sendWindow += increment;
@@ -402,7 +466,7 @@ export class Http2ServerConnection {
     if (!pending || pending.streamId !== frame.streamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "unexpected CONTINUATION");
     pending.parts.push(frame.payload);
     pending.length += frame.payload.length;
-    if (pending.length > this.#limits.maxHeaderListSize * 2) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large");
+    if (pending.length > this.limits.maxHeaderListSize * 2) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large");
     if ((frame.flags & Flag.END_HEADERS) === 0) return;
     this.#continuation = undefined;
     this.#onHeaderBlock(pending.streamId, Buffer.concat(pending.parts, pending.length), pending.endStream);
@@ -410,53 +474,21 @@ export class Http2ServerConnection {
 
   #onHeaderBlock(id: number, block: Buffer, endStream: boolean): void {
     // Decoding always runs, even for a stream about to be refused: the decoder's table must stay in step.
-    let headers: Array<[string, string]>;
-    let tooLarge = false;
+    let headers: Array<[string, string]> | undefined;
     try {
       headers = this.#decoder.decode(block);
     } catch (error) {
       if (!(error instanceof HeaderListTooLargeError)) throw error;
-      headers = [];
-      tooLarge = true;
+      headers = undefined;
     }
-    const existing = this.#streams.get(id);
-    if (existing) {
-      // Trailers from the client: gRPC has none, so they only end the request.
-      if (!endStream) return this.resetStream(existing, ErrorCode.PROTOCOL_ERROR, true);
-      this.#onRemoteEnd(existing);
-      return;
-    }
-    if (id % 2 === 0 || id <= this.#lastStreamId) {
-      if (id <= this.#lastStreamId) {
-        this.#out.push(encodeRstStream(id, ErrorCode.STREAM_CLOSED));
-        return;
-      }
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `client stream ${id} has an even number`);
-    }
-    this.#lastStreamId = id;
-    if (this.#goingAway) {
-      this.#out.push(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
-      return;
-    }
-    if (this.#streams.size >= this.#limits.maxConcurrentStreams) {
-      this.#out.push(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
-      return;
-    }
-    const stream = new ServerStream(id, this, this.#peerInitialWindow);
-    this.#streams.set(id, stream);
-    if (tooLarge) {
-      // 431 Request Header Fields Too Large; the connection and its other streams go on.
-      stream.refuse([[":status", "431"]]);
-    } else {
-      this.#guard(stream, () => this.#onStream(stream, headers));
-    }
-    if (endStream && !stream.closed) this.#onRemoteEnd(stream);
+    this.onHeaderBlock(id, headers, endStream);
   }
 
-  #onRemoteEnd(stream: ServerStream): void {
+  /** The peer half-closed `stream`. */
+  protected onRemoteEnd(stream: Http2Stream): void {
     if (stream.remoteClosed) return;
     stream.remoteClosed = true;
-    this.#guard(stream, () => stream.handler?.end());
+    this.guard(stream, () => stream.handler?.end());
     this.#maybeForget(stream);
   }
 
@@ -464,16 +496,16 @@ export class Http2ServerConnection {
     const id = frame.streamId;
     if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
     const length = frame.payload.length;
-    const stream = this.#streams.get(id);
+    const stream = this.streams.get(id);
     if (!stream || stream.remoteClosed) {
       // Still counts against the connection window: give it back at once.
       this.#connectionCredit += length;
-      if (id > this.#lastStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
+      if (this.isIdle(id)) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
       this.#out.push(encodeRstStream(id, ErrorCode.STREAM_CLOSED));
       return;
     }
     stream.received += length;
-    if (stream.received > this.#limits.streamWindow * 2 + DEFAULT_WINDOW) {
+    if (stream.received > this.limits.streamWindow * 2 + DEFAULT_WINDOW) {
       this.#connectionCredit += length;
       return this.resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
     }
@@ -482,15 +514,15 @@ export class Http2ServerConnection {
       payload = unpad(payload);
       this.release(stream, length - payload.length);
     }
-    if (payload.length > 0) this.#guard(stream, () => stream.handler?.data(payload));
-    if (frame.flags & Flag.END_STREAM) this.#onRemoteEnd(stream);
+    if (payload.length > 0) this.guard(stream, () => stream.handler?.data(payload));
+    if (frame.flags & Flag.END_STREAM) this.onRemoteEnd(stream);
   }
 
   /**
    * Runs a stream's handler: a failure in one call resets that stream (INTERNAL_ERROR) and tells its handler,
    * instead of ending the connection and every other call on it.
    */
-  #guard(stream: ServerStream, run: () => void): void {
+  protected guard(stream: Http2Stream, run: () => void): void {
     try {
       run();
     } catch (error) {
@@ -507,23 +539,29 @@ export class Http2ServerConnection {
   /** Told about an exception thrown by a stream's handler (the stream was reset); for logs. */
   onStreamError: ((error: unknown) => void) | undefined;
 
+  /** Queues a control frame (it never waits for flow control) and arranges a flush. */
+  protected queueFrame(frame: Buffer): void {
+    this.#out.push(frame);
+    this.schedule();
+  }
+
   /** Gives `bytes` back to the peer's stream and connection windows, in WINDOW_UPDATEs of useful size. */
-  release(stream: ServerStream, bytes: number): void {
+  release(stream: Http2Stream, bytes: number): void {
     if (bytes <= 0) return;
     stream.received -= bytes;
     this.#connectionCredit += bytes;
     if (!stream.remoteClosed && !stream.closed) {
       stream.credit += bytes;
-      if (stream.credit >= this.#limits.streamWindow / 4) return this.schedule(stream);
+      if (stream.credit >= this.limits.streamWindow / 4) return this.schedule(stream);
     }
-    if (this.#connectionCredit >= this.#limits.connectionWindow / 4) this.schedule();
+    if (this.#connectionCredit >= this.limits.connectionWindow / 4) this.schedule();
   }
 
   /** Sends RST_STREAM `code` (unless `quiet`) and forgets the stream, telling its handler when `notify`. */
-  resetStream(stream: ServerStream, code: number, notify: boolean, quiet = false): void {
+  resetStream(stream: Http2Stream, code: number, notify: boolean, quiet = false): void {
     if (stream.closed) return;
     stream.closed = true;
-    this.#streams.delete(stream.id);
+    this.streams.delete(stream.id);
     this.#pending.delete(stream);
     for (const item of stream.queue) if (item.kind === "data" && item.callback) this.#callbacks.push(item.callback);
     stream.queue.length = 0;
@@ -535,18 +573,22 @@ export class Http2ServerConnection {
     if (notify) stream.handler?.reset(code);
   }
 
-  #maybeForget(stream: ServerStream): void {
+  #maybeForget(stream: Http2Stream): void {
     if (stream.closed || !stream.localClosed || stream.queue.length > 0) return;
     if (stream.remoteClosed) {
       stream.closed = true;
-      this.#streams.delete(stream.id);
+      this.streams.delete(stream.id);
+      this.onStreamClosed(stream);
     } else if (stream.resetWhenSent) {
       this.resetStream(stream, ErrorCode.NO_ERROR, false);
     }
   }
 
+  /** A stream ended normally, both ways. */
+  protected onStreamClosed(_stream: Http2Stream): void {}
+
   /** Arranges a flush of queued frames (for `stream`, when given) at the end of this turn of the event loop. */
-  schedule(stream?: ServerStream): void {
+  schedule(stream?: Http2Stream): void {
     if (stream) this.#pending.add(stream);
     if (this.#inRead || this.#flushScheduled || this.#closed) return;
     this.#flushScheduled = true;
@@ -559,13 +601,13 @@ export class Http2ServerConnection {
   #flush(): void {
     if (this.#closed) return;
     const out = this.#out;
-    if (this.#connectionCredit >= this.#limits.connectionWindow / 4) {
+    if (this.#connectionCredit >= this.limits.connectionWindow / 4) {
       out.push(encodeWindowUpdate(0, this.#connectionCredit));
       this.#connectionCredit = 0;
     }
     let dataAllowed = this.socket.writableLength < SOCKET_HIGH_WATER;
     for (const stream of this.#pending) {
-      if (stream.credit >= this.#limits.streamWindow / 4 && !stream.remoteClosed) {
+      if (stream.credit >= this.limits.streamWindow / 4 && !stream.remoteClosed) {
         out.push(encodeWindowUpdate(stream.id, stream.credit));
         stream.credit = 0;
       }
@@ -581,11 +623,12 @@ export class Http2ServerConnection {
         const sent = this.#pushData(stream, item, share);
         share -= sent;
         if (item.length > 0) break;
+        if (item.endStream) this.#pushFrame(encodeFrame(FrameType.DATA, Flag.END_STREAM, stream.id));
         stream.queue.shift();
         if (item.callback) this.#callbacks.push(item.callback);
         if (share <= 0) break;
       }
-      if (stream.queue.length === 0 || (stream.queue[0]!.kind === "data" && (stream.sendWindow <= 0 || this.#sendWindow <= 0))) {
+      if (stream.queue.length === 0 || (stream.queue[0]!.kind === "data" && stream.queue[0]!.length > 0 && (stream.sendWindow <= 0 || this.#sendWindow <= 0))) {
         this.#pending.delete(stream);
       }
       this.#maybeForget(stream);
@@ -622,6 +665,11 @@ export class Http2ServerConnection {
     for (const callback of callbacks) callback();
   }
 
+  #pushFrame(frame: Buffer): void {
+    this.#out.push(frame);
+    this.#outBytes += frame.length;
+  }
+
   #pushHeaders(streamId: number, block: Buffer, endStream: boolean): void {
     if (this.#tableSizeUpdate) {
       this.#tableSizeUpdate = false;
@@ -646,7 +694,7 @@ export class Http2ServerConnection {
   }
 
   /** Emits DATA frames for as much of `item` as the windows allow, up to `share`; returns the bytes sent. */
-  #pushData(stream: ServerStream, item: Extract<Outbound, { kind: "data" }>, share: number): number {
+  #pushData(stream: Http2Stream, item: Extract<Outbound, { kind: "data" }>, share: number): number {
     let sent = 0;
     while (item.length > 0) {
       const size = Math.min(item.length, stream.sendWindow, this.#sendWindow, this.#peerMaxFrameSize, share - sent);
@@ -675,6 +723,122 @@ export class Http2ServerConnection {
       sent += size;
     }
     return sent;
+  }
+}
+
+/** The server side of one HTTP/2 connection over `socket`: the client opens streams, `onStream` serves them. */
+export class Http2ServerConnection extends Http2Connection {
+  readonly #onStream: StreamListener;
+
+  constructor(socket: Socket, limits: ConnectionLimits, onStream: StreamListener) {
+    super(socket, limits, "server");
+    this.#onStream = onStream;
+  }
+
+  protected override isIdle(id: number): boolean {
+    return id > this.lastPeerStreamId;
+  }
+
+  protected override onGoaway(): void {
+    // A client going away opens no more streams; the ones open finish.
+  }
+
+  protected override onHeaderBlock(id: number, headers: Array<[string, string]> | undefined, endStream: boolean): void {
+    const existing = this.streams.get(id);
+    if (existing) {
+      // Trailers from the client: gRPC has none, so they only end the request.
+      if (!endStream) return this.resetStream(existing, ErrorCode.PROTOCOL_ERROR, true);
+      this.onRemoteEnd(existing);
+      return;
+    }
+    if (id % 2 === 0 || id <= this.lastPeerStreamId) {
+      if (id <= this.lastPeerStreamId) {
+        this.queueFrame(encodeRstStream(id, ErrorCode.STREAM_CLOSED));
+        return;
+      }
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `client stream ${id} has an even number`);
+    }
+    this.lastPeerStreamId = id;
+    if (this.goingAway || this.streams.size >= this.limits.maxConcurrentStreams) {
+      this.queueFrame(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
+      return;
+    }
+    const stream = new Http2Stream(id, this, this.peerInitialWindow);
+    this.streams.set(id, stream);
+    if (!headers) {
+      // 431 Request Header Fields Too Large; the connection and its other streams go on.
+      stream.refuse([[":status", "431"]]);
+    } else {
+      this.guard(stream, () => this.#onStream(stream, headers));
+    }
+    if (endStream && !stream.closed) this.onRemoteEnd(stream);
+  }
+}
+
+/** Largest stream id (2^31 - 1). */
+const MAX_STREAM_ID = 0x7fff_ffff;
+
+/** The client side of one HTTP/2 connection over `socket`: opens streams with {@link Http2ClientConnection.request}. */
+export class Http2ClientConnection extends Http2Connection {
+  #nextStreamId = 1;
+  #goawayReason: string | undefined;
+
+  constructor(socket: Socket, limits: ConnectionLimits) {
+    super(socket, limits, "client");
+  }
+
+  /** Whether a new stream can be opened here (not closed, not told to go away, stream ids left). */
+  get available(): boolean {
+    return !this.closed && !this.goingAway && this.#nextStreamId <= MAX_STREAM_ID;
+  }
+
+  /** Why the connection went away: the server's GOAWAY (its debug text, or the error code), or {@link drop}'s reason. */
+  get goawayReason(): string | undefined {
+    return this.#goawayReason;
+  }
+
+  /** Closes the connection because of `reason` (e.g. an unanswered PING); its streams see it as dropped. */
+  drop(reason: string): void {
+    this.#goawayReason ??= reason;
+    this.destroy();
+  }
+
+  /**
+   * Opens a stream with request headers `fields`; `handler` receives the response. Throws when the
+   * connection cannot take a new stream (see {@link available}); the peer's concurrency limit is its to enforce
+   * (it refuses the stream with REFUSED_STREAM).
+   */
+  request(fields: Iterable<readonly [string, string]>, handler: StreamHandler, endStream = false): Http2Stream {
+    if (!this.available) throw new Error(this.closed ? "the connection is closed" : "the connection is going away");
+    const id = this.#nextStreamId;
+    this.#nextStreamId += 2;
+    const stream = new Http2Stream(id, this, this.peerInitialWindow);
+    stream.handler = handler;
+    this.streams.set(id, stream);
+    stream.sendHeaders(fields, endStream);
+    return stream;
+  }
+
+  protected override isIdle(id: number): boolean {
+    return id % 2 === 0 || id >= this.#nextStreamId;
+  }
+
+  protected override onGoaway(lastStreamId: number, code: number, debug: string): void {
+    this.#goawayReason = debug || (code === ErrorCode.NO_ERROR ? "the server is shutting down" : `HTTP/2 error code ${code}`);
+    for (const stream of [...this.streams.values()]) {
+      if (stream.id > lastStreamId) this.resetStream(stream, ErrorCode.REFUSED_STREAM, true, true);
+    }
+  }
+
+  protected override onHeaderBlock(id: number, headers: Array<[string, string]> | undefined, endStream: boolean): void {
+    const stream = this.streams.get(id);
+    if (!stream) {
+      if (this.isIdle(id)) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${id}, which this client never opened`);
+      return;
+    }
+    if (!headers) return this.resetStream(stream, ErrorCode.PROTOCOL_ERROR, true);
+    this.guard(stream, () => stream.handler?.headers?.(headers, endStream));
+    if (endStream && !stream.closed) this.onRemoteEnd(stream);
   }
 }
 

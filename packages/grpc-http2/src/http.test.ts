@@ -3,18 +3,17 @@
  * connections (each followed by a grpc-js call on a new connection), and TLS.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import http2 from "node:http2";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import * as grpc from "@grpc/grpc-js";
 import type { UnaryCall } from "./calls.js";
 import { GrpcServer } from "./server.js";
+import { selfSignedCertificate } from "./testing.js";
 import type { Fixture } from "./test-support.js";
 import {
   FLAG,
@@ -200,14 +199,8 @@ describe("TLS", () => {
   let address: string;
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), "jmp-grpc-server-tls-"));
-    // prettier-ignore
-    await promisify(execFile)("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", join(directory, "key.pem"), "-out", join(directory, "cert.pem"),
-      "-days", "2", "-subj", "/CN=jumpstarter-grpc-server-test", "-addext", "subjectAltName=IP:127.0.0.1",
-    ]);
-    cert = await readFile(join(directory, "cert.pem"));
-    const key = await readFile(join(directory, "key.pem"));
+    let key: Buffer;
+    ({ cert, key } = await selfSignedCertificate(directory, "jumpstarter-grpc-server-test"));
     server = new GrpcServer();
     server.addService(testService, handlers);
     address = await server.listen("127.0.0.1:0", { cert, key });

@@ -94,9 +94,9 @@ export class MessageReader {
   }
 }
 
-/** The 5-byte prefix of an uncompressed message of `size` bytes. */
-export function messagePrefix(size: number): Buffer {
-  const prefix = Buffer.allocUnsafe(5);
+/** The 5-byte prefix of an uncompressed message of `size` bytes, at the start of a buffer of `length` bytes. */
+export function messagePrefix(size: number, length = 5): Buffer {
+  const prefix = Buffer.allocUnsafe(length);
   prefix[0] = 0;
   prefix.writeUInt32BE(size, 1);
   return prefix;
@@ -118,6 +118,31 @@ export function encodeGrpcMessage(message: string): string {
     out += byte < 0x20 || byte > 0x7e || byte === 0x25 ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(byte);
   }
   return out;
+}
+
+/** Decodes a percent-encoded `grpc-message` value; a malformed escape is kept as it is. */
+export function decodeGrpcMessage(value: string): string {
+  if (!value.includes("%")) return value;
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x25 && i + 2 < value.length && /^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(value.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(value[i]!, "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** A `grpc-timeout` value for `ms` milliseconds (at most 8 digits, in the finest unit that fits). */
+export function formatGrpcTimeout(ms: number): string {
+  const value = Math.max(0, Math.ceil(ms));
+  if (value < 100_000_000) return `${value}m`;
+  const seconds = Math.ceil(value / 1000);
+  if (seconds < 100_000_000) return `${seconds}S`;
+  return `${Math.min(99_999_999, Math.ceil(seconds / 3600))}H`;
 }
 
 const timeoutUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000_001 };

@@ -10,10 +10,11 @@ import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { CallCodec, CallOptions, CallStatus } from "./calls.js";
 import { BidiCall, ServerStreamCall, UnaryCall } from "./calls.js";
-import type { ConnectionLimits, ServerStream } from "./connection.js";
+import type { ConnectionLimits, Http2Stream } from "./connection.js";
 import { Http2ServerConnection } from "./connection.js";
 import { ErrorCode } from "./frames.js";
 import { encodeGrpcMessage, parseGrpcTimeout } from "./messages.js";
+import { addMetadataField } from "./metadata.js";
 
 /** Options of a {@link GrpcServer}. */
 export interface GrpcServerOptions {
@@ -151,7 +152,7 @@ export class GrpcServer {
     connection.onClose(() => this.#connections.delete(connection));
   }
 
-  #route(stream: ServerStream, headers: Array<[string, string]>, peer: string): void {
+  #route(stream: Http2Stream, headers: Array<[string, string]>, peer: string): void {
     let method = "";
     let path = "";
     let contentType = "";
@@ -167,13 +168,7 @@ export class GrpcServer {
       if (name === "content-type") contentType = value;
       else if (name === "grpc-timeout") timeout = value;
       else if (name === "grpc-encoding") encoding = value;
-      if (reservedHeaders.has(name)) continue;
-      try {
-        if (name.endsWith("-bin")) for (const part of value.split(",")) metadata.add(name, Buffer.from(part.trim(), "base64"));
-        else metadata.add(name, value);
-      } catch {
-        // A key grpc-js would refuse: not call metadata.
-      }
+      if (!reservedHeaders.has(name)) addMetadataField(metadata, name, value);
     }
     // HTTP-level refusals: not a gRPC request.
     if (method !== "POST") return stream.refuse([[":status", "405"]]);
@@ -206,7 +201,7 @@ function splitHostPort(address: string): { host: string; port: number } {
 }
 
 /** A trailers-only gRPC error before any handler ran. */
-function failEarly(stream: ServerStream, code: number, details: string): void {
+function failEarly(stream: Http2Stream, code: number, details: string): void {
   stream.refuse([
     [":status", "200"],
     ["content-type", "application/grpc"],
