@@ -69,6 +69,9 @@ export type { LogRecord } from "./session/log-bus.js";
 
 // Streams
 export { RouterByteStream } from "./streams/byte-stream.js";
+export type { FrameCall } from "./streams/byte-stream.js";
+export { grpcClientOptions, openRouterCall } from "./streams/router-call.js";
+export type { ClientTls } from "./streams/router-call.js";
 export type { RouterByteStreamOptions } from "./streams/byte-stream.js";
 export { FrameType, encodeFrame, decodeFrame, frameCodecs } from "./streams/frames.js";
 export type { Frame } from "./streams/frames.js";

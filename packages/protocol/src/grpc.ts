@@ -24,6 +24,8 @@ export function deserializerFor<D extends DescMessage>(desc: D): (bytes: Buffer)
 export interface CodecOverrides {
   readonly [typeName: string]: {
     readonly serialize: (value: never) => Buffer;
+    /** Encodes a message as pieces sent one after another without joining them (`@jumpstarter/grpc-http2`). */
+    readonly serializeParts?: (value: never) => readonly Uint8Array[];
     readonly deserialize: (bytes: Buffer) => unknown;
     /**
      * Decodes a message that arrived in several pieces without joining them first. Servers that support it

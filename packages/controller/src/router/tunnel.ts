@@ -6,8 +6,8 @@
  */
 import type { Duplex } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
-import { RouterByteStream, routerServiceDefinition } from "@jumpstarter/core";
-import type { Frame } from "@jumpstarter/core";
+import { RouterByteStream, grpcClientOptions, openRouterCall } from "@jumpstarter/core";
+import { GrpcClient } from "@jumpstarter/grpc-http2";
 
 /** TLS settings for reaching a router (the client/exporter config's `tls` block). */
 export interface TunnelTls {
@@ -23,42 +23,26 @@ export interface RouterTunnelClientOptions {
   readonly endpoint: string;
   /** TLS settings; `false` for a plaintext router (tests, benchmarks). */
   readonly tls: TunnelTls | false;
+  /** The user's `grpcOptions` (grpc-js names; see `grpcClientOptions` for those that apply). */
   readonly grpcOptions?: grpc.ChannelOptions;
 }
 
-const RouterClient = grpc.makeGenericClientConstructor(routerServiceDefinition, "RouterService");
-
-const channelDefaults: grpc.ChannelOptions = {
-  "grpc.max_receive_message_length": -1,
-  "grpc.max_send_message_length": -1,
-  "grpc-node.flow_control_window": 8 * 1024 * 1024,
-  "grpc.keepalive_time_ms": 20_000,
-  "grpc.keepalive_permit_without_calls": 1,
-};
-
-/** One channel to a router, opening one tunnel per token. */
+/**
+ * One connection to a router, opening one tunnel per token. It runs on `@jumpstarter/grpc-http2`, like the
+ * exporter connection: every byte of a remote session crosses it.
+ */
 export class RouterTunnelClient {
-  readonly #client: grpc.Client;
+  readonly #client: GrpcClient;
 
   constructor(options: RouterTunnelClientOptions) {
-    const credentials =
-      options.tls === false
-        ? grpc.credentials.createInsecure()
-        : grpc.credentials.createSsl(
-            options.tls.ca ? Buffer.from(options.tls.ca) : null,
-            null,
-            null,
-            options.tls.insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {},
-          );
-    this.#client = new RouterClient(options.endpoint, credentials, { ...channelDefaults, ...options.grpcOptions });
+    this.#client = new GrpcClient(grpcClientOptions(options.endpoint, options.tls === false ? undefined : options.tls, options.grpcOptions));
   }
 
   /** Opens the tunnel for `token`; bytes flow once the router paired it with the other side. */
   open(token: string): RouterByteStream {
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${token}`);
-    const start = (this.#client as unknown as Record<string, (metadata: grpc.Metadata) => grpc.ClientDuplexStream<Frame, Frame>>)["stream"]!;
-    const call = start.call(this.#client, metadata);
+    const call = openRouterCall(this.#client, metadata);
     const stream = new RouterByteStream(call, "client");
     call.once("status", () => {
       if (stream.readableEnded) stream.destroy();
@@ -67,7 +51,7 @@ export class RouterTunnelClient {
     return stream;
   }
 
-  /** Closes the channel. */
+  /** Closes the connection. */
   close(): void {
     this.#client.close();
   }

@@ -1,13 +1,16 @@
 /**
  * @module
- * A client connection to an exporter session: one HTTP/2 channel carrying ExporterService calls and
- * RouterService streams.
+ * A client connection to an exporter session: one HTTP/2 connection (`@jumpstarter/grpc-http2`) carrying the
+ * ExporterService calls and the RouterService streams, which carry every raw byte (sent and received without
+ * copying messages; BENCHMARKS.md).
  */
 import { once } from "node:events";
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import type { Value } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
+import { GrpcClient } from "@jumpstarter/grpc-http2";
+import type { ClientCodec } from "@jumpstarter/grpc-http2";
 import { grpcServiceDefinition } from "@jumpstarter/protocol";
 import type {
   DriverCallResponse,
@@ -18,31 +21,24 @@ import type {
   StreamingDriverCallResponse,
 } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
 import { ExporterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/jumpstarter_pb";
-import { RouterService } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
 import type { CallSite } from "../errors.js";
 import { CancelledError, fromStatus } from "../errors.js";
 import { RouterByteStream } from "../streams/byte-stream.js";
-import type { Frame } from "../streams/frames.js";
-import { CLIENT_RECEIVE_WINDOW_BYTES } from "../streams/flow-control.js";
-import { frameCodecs } from "../streams/frames.js";
+import type { ClientTls } from "../streams/router-call.js";
+import { grpcClientOptions, openRouterCall } from "../streams/router-call.js";
 
 /** How to reach an exporter session. */
 export interface ConnectOptions {
   /** `unix:/path`, an absolute socket path, or `host:port`. */
   readonly address: string;
   /** TLS for TCP targets; omit for plaintext (unix sockets are always plaintext). */
-  readonly tls?: {
-    /** PEM CA bundle to trust; system roots when omitted. */
-    readonly ca?: string | Buffer;
-    /** Accept any server certificate (still encrypted). */
-    readonly insecure?: boolean;
-    /** Client certificate and key for mTLS. */
-    readonly cert?: string | Buffer;
-    readonly key?: string | Buffer;
-  };
+  readonly tls?: ClientTls;
   /** Metadata added to every call (e.g. `x-jumpstarter-passphrase`). */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** Extra grpc-js channel options (user `grpcOptions`). */
+  /**
+   * The user's `grpcOptions`, in grpc-js's names: `grpc.keepalive_time_ms`, `grpc.keepalive_timeout_ms`,
+   * `grpc.max_receive_message_length` and `grpc.ssl_target_name_override` apply; others are ignored.
+   */
   readonly grpcOptions?: grpc.ChannelOptions;
 }
 
@@ -52,57 +48,33 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
-/** Channel defaults of the reference client (keepalive) plus large-message limits for raw streams. */
-const defaultChannelOptions: grpc.ChannelOptions = {
-  "grpc.keepalive_time_ms": 20_000,
-  "grpc.keepalive_timeout_ms": 180_000,
-  "grpc.http2.max_pings_without_data": 0,
-  "grpc.keepalive_permit_without_calls": 1,
-  "grpc.max_receive_message_length": -1,
-  "grpc.max_send_message_length": -1,
-  "grpc-node.flow_control_window": CLIENT_RECEIVE_WINDOW_BYTES,
-};
+/** Path and codec of each ExporterService method, by its grpc-js name (`driverCall`…). */
+const exporterMethods = new Map(
+  Object.entries(grpcServiceDefinition(ExporterService)).map(([name, method]) => [
+    name,
+    { path: method.path, codec: { serialize: method.requestSerialize, deserialize: method.responseDeserialize } as ClientCodec },
+  ]),
+);
 
-const ExporterClient = grpc.makeGenericClientConstructor(grpcServiceDefinition(ExporterService), "ExporterService");
-const RouterClient = grpc.makeGenericClientConstructor(grpcServiceDefinition(RouterService, frameCodecs), "RouterService");
-
-type UnaryMethod<Res> = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response?: Res) => void,
-) => grpc.ClientUnaryCall;
-type StreamMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
-
-function credentialsFor(options: ConnectOptions): grpc.ChannelCredentials {
-  const tls = options.tls;
-  if (!tls || options.address.startsWith("unix:") || options.address.startsWith("/")) {
-    return grpc.credentials.createInsecure();
-  }
-  return grpc.credentials.createSsl(
-    tls.ca ? Buffer.from(tls.ca) : null,
-    tls.key ? Buffer.from(tls.key) : null,
-    tls.cert ? Buffer.from(tls.cert) : null,
-    tls.insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {},
-  );
+function exporterMethod(name: string): { path: string; codec: ClientCodec } {
+  const method = exporterMethods.get(name);
+  if (!method) throw new Error(`ExporterService has no method ${name}`);
+  return method;
 }
 
-/** A connection to one exporter session. */
+/**
+ * A connection to one exporter session: one HTTP/2 connection (as the reference client's one channel) carrying
+ * every call and stream, through `@jumpstarter/grpc-http2`.
+ */
 export class ExporterConnection {
   readonly address: string;
-  readonly #exporter: grpc.Client;
-  readonly #router: grpc.Client;
+  readonly #client: GrpcClient;
   readonly #metadata: Readonly<Record<string, string>>;
   readonly #streams = new Set<RouterByteStream>();
 
   constructor(options: ConnectOptions) {
     this.address = options.address.startsWith("/") ? `unix:${options.address}` : options.address;
-    const channelOptions = { ...defaultChannelOptions, ...options.grpcOptions };
-    this.#exporter = new ExporterClient(this.address, credentialsFor(options), channelOptions);
-    this.#router = new RouterClient(this.address, credentialsFor(options), {
-      ...channelOptions,
-      channelOverride: this.#exporter.getChannel(),
-    });
+    this.#client = new GrpcClient(grpcClientOptions(this.address, options.tls, options.grpcOptions));
     this.#metadata = options.metadata ?? {};
   }
 
@@ -113,28 +85,49 @@ export class ExporterConnection {
     return metadata;
   }
 
-  #unary<Res>(name: string, request: unknown, options: CallOptions = {}, site: CallSite = {}): Promise<Res> {
-    const method = (this.#exporter as unknown as Record<string, UnaryMethod<Res>>)[name]!.bind(this.#exporter);
-    return new Promise<Res>((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new CancelledError("the call was aborted before it started"));
-      const callOptions: grpc.CallOptions = options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {};
-      const call = method(request, this.#callMetadata(), callOptions, (error, response) => {
-        options.signal?.removeEventListener("abort", abort);
-        if (error) reject(fromStatus(error, site));
-        else resolve(response as Res);
-      });
-      const abort = () => call.cancel();
-      options.signal?.addEventListener("abort", abort, { once: true });
-    });
+  async #unary<Res>(name: string, request: unknown, options: CallOptions = {}, site: CallSite = {}): Promise<Res> {
+    if (options.signal?.aborted) throw new CancelledError("the call was aborted before it started");
+    const { path, codec } = exporterMethod(name);
+    try {
+      return (await this.#client.unary(path, codec, request, this.#callMetadata(), {
+        ...(options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })) as Res;
+    } catch (error) {
+      throw fromStatus(error as grpc.ServiceError, site);
+    }
   }
 
-  /** Waits until the channel is connected (or fails with UNAVAILABLE after `timeoutMs`). */
-  async waitForReady(timeoutMs = 10_000): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.#exporter.waitForReady(Date.now() + timeoutMs, (error) =>
-        error ? reject(fromStatus({ code: grpc.status.UNAVAILABLE, details: `cannot connect to ${this.address}: ${error.message}` })) : resolve(),
-      ),
+  /** A server-streaming ExporterService call as an async iterable; `expectCancel` ends quietly on CANCELLED. */
+  async *#serverStream<Res>(name: string, request: unknown, options: CallOptions, site: CallSite, expectCancel: boolean): AsyncGenerator<Res> {
+    const { path, codec } = exporterMethod(name);
+    const call = this.#client.serverStream(
+      path,
+      codec,
+      request,
+      this.#callMetadata(),
+      options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {},
     );
+    const abort = () => call.cancel();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      for await (const response of call) yield response as Res;
+    } catch (error) {
+      if (expectCancel && (error as grpc.ServiceError).code === grpc.status.CANCELLED) return;
+      throw fromStatus(error as grpc.ServiceError, site);
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+      call.cancel();
+    }
+  }
+
+  /** Waits until the connection is up (or fails with UNAVAILABLE after `timeoutMs`). */
+  async waitForReady(timeoutMs = 10_000): Promise<void> {
+    try {
+      await this.#client.waitForReady(Date.now() + timeoutMs);
+    } catch (error) {
+      throw fromStatus(error as grpc.ServiceError);
+    }
   }
 
   /** ExporterService.GetReport. */
@@ -150,36 +143,14 @@ export class ExporterConnection {
 
   /** ExporterService.StreamingDriverCall as an async iterable of results. */
   async *streamingDriverCall(uuid: string, method: string, args: Value[], options: CallOptions = {}): AsyncGenerator<Value | undefined> {
-    const start = (this.#exporter as unknown as Record<string, StreamMethod>)["streamingDriverCall"]!.bind(this.#exporter);
-    const callOptions: grpc.CallOptions = options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {};
-    const call = start({ uuid, method, args }, this.#callMetadata(), callOptions);
-    const abort = () => call.cancel();
-    options.signal?.addEventListener("abort", abort, { once: true });
-    try {
-      for await (const response of call) yield (response as StreamingDriverCallResponse).result;
-    } catch (error) {
-      throw fromStatus(error as grpc.ServiceError, { method, kind: "streaming" });
-    } finally {
-      options.signal?.removeEventListener("abort", abort);
-      call.cancel();
+    for await (const response of this.#serverStream<StreamingDriverCallResponse>("streamingDriverCall", { uuid, method, args }, options, { method, kind: "streaming" }, false)) {
+      yield response.result;
     }
   }
 
-  /** ExporterService.LogStream as an async iterable. */
-  async *logStream(options: CallOptions = {}): AsyncGenerator<LogStreamResponse> {
-    const start = (this.#exporter as unknown as Record<string, StreamMethod>)["logStream"]!.bind(this.#exporter);
-    const call = start(create(EmptySchema), this.#callMetadata(), {});
-    const abort = () => call.cancel();
-    options.signal?.addEventListener("abort", abort, { once: true });
-    try {
-      for await (const response of call) yield response as LogStreamResponse;
-    } catch (error) {
-      if ((error as grpc.ServiceError).code === grpc.status.CANCELLED) return;
-      throw fromStatus(error as grpc.ServiceError);
-    } finally {
-      options.signal?.removeEventListener("abort", abort);
-      call.cancel();
-    }
+  /** ExporterService.LogStream as an async iterable; ends quietly when cancelled. */
+  logStream(options: CallOptions = {}): AsyncGenerator<LogStreamResponse> {
+    return this.#serverStream<LogStreamResponse>("logStream", create(EmptySchema), { ...(options.signal ? { signal: options.signal } : {}) }, {}, true);
   }
 
   /** ExporterService.GetStatus. */
@@ -197,10 +168,8 @@ export class ExporterConnection {
    * driver that cannot open its device fails here with its status.
    */
   async openStream(request: object, options: CallOptions = {}): Promise<{ stream: RouterByteStream; metadata: grpc.Metadata }> {
-    const start = (this.#router as unknown as Record<string, (metadata: grpc.Metadata) => grpc.ClientDuplexStream<Frame, Frame>>)["stream"]!.bind(
-      this.#router,
-    );
-    const call = start(this.#callMetadata({ request: JSON.stringify(request) }));
+    if (options.signal?.aborted) throw new CancelledError("the stream was aborted before it opened");
+    const call = openRouterCall(this.#client, this.#callMetadata({ request: JSON.stringify(request) }));
     const abort = () => call.cancel();
     options.signal?.addEventListener("abort", abort, { once: true });
     try {
@@ -234,7 +203,6 @@ export class ExporterConnection {
   /** Closes the channel; calls in flight are cancelled and open raw streams closed (without an error). */
   close(): void {
     for (const stream of [...this.#streams]) stream.destroy();
-    this.#router.close();
-    this.#exporter.close();
+    this.#client.close();
   }
 }

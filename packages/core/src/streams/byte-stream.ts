@@ -6,12 +6,27 @@
  * size holds at most a few frames in memory.
  */
 import { Duplex } from "node:stream";
-import type { ClientDuplexStream, ServerDuplexStream, ServiceError } from "@grpc/grpc-js";
+import type { EventEmitter } from "node:events";
+import type { ServiceError } from "@grpc/grpc-js";
 import { Code, JumpstarterError, fromStatus, toStatus } from "../errors.js";
 import type { Frame } from "./frames.js";
 import { FrameType, PartedDataFrame, packDataFrames } from "./frames.js";
 
-type FrameCall = ClientDuplexStream<Frame, Frame> | ServerDuplexStream<Frame, Frame>;
+/**
+ * What a byte stream needs of its call. grpc-js's duplex calls (client and server) and `@jumpstarter/grpc-http2`'s
+ * (`ClientBidiCall`, `BidiCall`) all fit.
+ */
+export interface FrameCall extends EventEmitter {
+  write(frame: Frame, callback?: () => void): boolean;
+  pause(): unknown;
+  resume(): unknown;
+  end(): unknown;
+}
+
+/** A client's call can also be cancelled. */
+interface ClientFrameCall extends FrameCall {
+  cancel(): void;
+}
 
 /**
  * Largest DATA payload sent in one frame: far under the 4 MiB a default grpc peer (the Python client and
@@ -29,6 +44,9 @@ const MAX_FRAME_PAYLOAD = 256 * 1024;
 const MAX_IN_FLIGHT = 2;
 
 const goaway: Frame = { payload: new Uint8Array(0), frameType: FrameType.GOAWAY };
+
+/** How long a client waits for the peer to end a call whose byte stream closed cleanly before cancelling it. */
+const CLOSE_GRACE_MS = 5000;
 
 /** Which end of the call this stream sits on. */
 export type StreamSide = "client" | "server";
@@ -75,11 +93,11 @@ export class RouterByteStream extends Duplex {
       this.destroy(error.code === Code.CANCELLED && side === "server" ? undefined : fromStatus(error));
     });
     if (side === "client") {
-      (call as ClientDuplexStream<Frame, Frame>).on("status", () => {
+      call.on("status", () => {
         this.#callDone = true;
       });
     } else {
-      (call as ServerDuplexStream<Frame, Frame>).on("cancelled", () => {
+      call.on("cancelled", () => {
         this.#callDone = true;
         this.destroy();
       });
@@ -145,7 +163,7 @@ export class RouterByteStream extends Duplex {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.#call.write(goaway);
-    if (this.#side === "client") (this.#call as ClientDuplexStream<Frame, Frame>).end();
+    if (this.#side === "client") this.#call.end();
     callback();
   }
 
@@ -153,9 +171,18 @@ export class RouterByteStream extends Duplex {
     if (!this.#callDone) {
       this.#callDone = true;
       if (this.#side === "client") {
-        (this.#call as ClientDuplexStream<Frame, Frame>).cancel();
+        const call = this.#call as ClientFrameCall;
+        if (error === null && this.readableEnded && this.writableFinished) {
+          // Both ways ended cleanly: let the half-close reach the peer (it may still be queued behind the last
+          // write) and the call end with the peer's status; a peer that never ends it is cancelled after a while.
+          const timer = setTimeout(() => call.cancel(), CLOSE_GRACE_MS);
+          timer.unref();
+          call.once("status", () => clearTimeout(timer));
+        } else {
+          call.cancel();
+        }
       } else {
-        const call = this.#call as ServerDuplexStream<Frame, Frame>;
+        const call = this.#call;
         if (error) {
           const { code, details } = toStatus(error);
           call.emit("error", Object.assign(new Error(details), { code, details }));

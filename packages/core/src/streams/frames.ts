@@ -199,8 +199,24 @@ export function decodeFrameParts(parts: readonly Buffer[]): Frame {
   return new PartedDataFrame(views);
 }
 
-/** grpc-js codec overrides that route both router messages through this codec. */
+/**
+ * A frame's wire encoding as pieces to send one after another: a frame packed by {@link packDataFrames} is
+ * already one piece; a {@link PartedDataFrame} is its field header followed by its parts, copying nothing.
+ */
+export function encodeFrameParts(frame: Frame): readonly Uint8Array[] {
+  if (frame instanceof EncodedDataFrame) return [frame.encoded];
+  if (!(frame instanceof PartedDataFrame)) return [encodeFrame(frame)];
+  let size = 0;
+  for (const part of frame.parts) size += part.byteLength;
+  if (size === 0) return [];
+  const header = Buffer.allocUnsafe(1 + varintLength(size));
+  header[0] = 0x0a;
+  writeVarint(header, 1, size);
+  return [header, ...frame.parts];
+}
+
+/** Codec overrides that route both router messages through this codec (grpc-js and `@jumpstarter/grpc-http2`). */
 export const frameCodecs: CodecOverrides = {
-  "jumpstarter.v1.StreamRequest": { serialize: encodeFrame, deserialize: decodeFrame, deserializeParts: decodeFrameParts },
-  "jumpstarter.v1.StreamResponse": { serialize: encodeFrame, deserialize: decodeFrame },
+  "jumpstarter.v1.StreamRequest": { serialize: encodeFrame, serializeParts: encodeFrameParts, deserialize: decodeFrame, deserializeParts: decodeFrameParts },
+  "jumpstarter.v1.StreamResponse": { serialize: encodeFrame, serializeParts: encodeFrameParts, deserialize: decodeFrame, deserializeParts: decodeFrameParts },
 };

@@ -180,7 +180,7 @@ async function writeRandom(stream: Duplex, total: number, hash: ReturnType<typeo
 }
 
 /** The next `count` chunks of `stream`, or fewer if they do not come within a (generous) while. */
-async function collect(stream: Duplex, count: number): Promise<Buffer[]> {
+export async function collect(stream: Duplex, count: number): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve) => {
     const timer = setTimeout(finish, 20_000);

@@ -15,6 +15,12 @@ recorded status code and details. A request that matches nothing gets INVALID_AR
 the base64 request, so a failing test shows what the client sent. A path with no recorded call at all is left
 to grpcio (UNIMPLEMENTED).
 
+RouterService/Stream (a raw byte stream, the exportstream's transport) is answered like the reference
+exporter's TCP echo in exportstream_tcp_connect.json: response headers at once, then every frame received sent
+back unchanged, then OK once the client half-closes. Its "request" is the `request` metadata (JSON); when the
+call ends a second line {"stream_end": path, "frames": [first 8, base64], "count", "bytes"} describes what
+arrived.
+
 Stdout: the line `ready` once listening, then one JSON object per call received
 ({"path", "request", "metadata", "matched"}). The server stops when stdin closes. No generated protobuf code
 is used: requests and responses stay raw bytes.
@@ -54,6 +60,28 @@ def load(path):
     return table
 
 
+ROUTER_STREAM = "/jumpstarter.v1.RouterService/Stream"
+
+
+def metadata_pairs(context):
+    return [[key, value if isinstance(value, str) else b64(value)] for key, value in context.invocation_metadata()]
+
+
+def router_stream(requests, context):
+    """Echoes every frame, as the reference exporter's exportstream to a TCP echo server did."""
+    request = dict(context.invocation_metadata()).get("request", "")
+    emit(json.dumps({"path": ROUTER_STREAM, "request": request, "metadata": metadata_pairs(context), "matched": True}))
+    context.send_initial_metadata(())
+    frames, count, size = [], 0, 0
+    for frame in requests:
+        if len(frames) < 8:
+            frames.append(b64(frame))
+        count += 1
+        size += len(frame)
+        yield frame
+    emit(json.dumps({"stream_end": ROUTER_STREAM, "frames": frames, "count": count, "bytes": size}))
+
+
 class VectorHandler(grpc.GenericRpcHandler):
     def __init__(self, table):
         self._table = table
@@ -66,7 +94,7 @@ class VectorHandler(grpc.GenericRpcHandler):
                 {
                     "path": path,
                     "request": b64(request),
-                    "metadata": [[key, value if isinstance(value, str) else b64(value)] for key, value in context.invocation_metadata()],
+                    "metadata": metadata_pairs(context),
                     "matched": call is not None,
                 }
             )
@@ -82,6 +110,8 @@ class VectorHandler(grpc.GenericRpcHandler):
 
     def service(self, handler_call_details):
         path = handler_call_details.method
+        if path == ROUTER_STREAM:
+            return grpc.stream_stream_rpc_method_handler(router_stream, request_deserializer=None, response_serializer=None)
         if path not in self._table:
             return None
         kind = self._table[path][0]

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import type { ChildProcessByStdio } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -40,15 +41,6 @@ const SERVICE = "/jumpstarter.v1.ExporterService/";
 const STREAMING = `${SERVICE}StreamingDriverCall`;
 const captured = loadVector("get_report")["driver_uuids"] as Record<string, string>;
 
-/**
- * HTTP/2 request headers that grpc-js itself puts on every call and gRPC C-core hands to the server
- * application as invocation metadata, unlike the transport headers it consumes (`grpc-accept-encoding`, `te`,
- * `content-type`…). grpc-js's compression filter (`compression-filter.js`, `sendMetadata`) sets
- * `accept-encoding: identity` next to `grpc-accept-encoding`; the reference client (C-core) does not send it.
- * It is transport noise, not something our client code adds: no exporter reads it. Checked here by value so
- * that any other header our client starts to send fails the metadata comparison.
- */
-const GRPC_JS_HEADERS: Readonly<Record<string, string>> = { "accept-encoding": "identity" };
 
 /** One recorded call as grpc_vector_exporter.py reads it. */
 interface RecordedCall {
@@ -102,9 +94,19 @@ function recordedCalls(): RecordedCall[] {
   return [...byKey.values()];
 }
 
+/** What the Python server received on a RouterService/Stream call, logged when the call ended. */
+interface StreamEnd {
+  readonly stream_end: string;
+  /** The first eight frames, raw (base64). */
+  readonly frames: string[];
+  readonly count: number;
+  readonly bytes: number;
+}
+
 /** `/usr/bin/python3 grpc_vector_exporter.py unix:<socket> <calls.json>`, and the calls it has received. */
 class PythonVectorExporter {
   readonly seen: SeenCall[] = [];
+  readonly streamEnds: StreamEnd[] = [];
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #watch: ReturnType<typeof watchChild>;
 
@@ -129,7 +131,11 @@ class PythonVectorExporter {
       const lines = createInterface({ input: child.stdout });
       lines.on("line", (line) => {
         if (line === "ready") resolve();
-        else exporter.seen.push(JSON.parse(line) as SeenCall);
+        else {
+          const entry = JSON.parse(line) as SeenCall | StreamEnd;
+          if ("stream_end" in entry) exporter.streamEnds.push(entry);
+          else exporter.seen.push(entry);
+        }
       });
       child.once("exit", (code, signal) => reject(new Error(`grpc_vector_exporter.py exited (${signal ?? code}); stderr:\n${exporter.#watch.stderr()}`)));
       child.once("error", reject);
@@ -220,11 +226,11 @@ describe("our client against gRPC C-core (grpcio) serving the reference exporter
       expected.map((call) => `${call.method} ${describeRequest(call.method, call.requests[0]!.raw_b64)}`),
       "the calls our client made",
     );
+    // C-core hands the server every request header that is not transport (te, content-type, grpc-*…): the
+    // metadata our client sends has exactly the reference client's keys, nothing more.
     calls.forEach((call, index) => {
-      const transport = call.metadata.filter(([key]) => Object.hasOwn(GRPC_JS_HEADERS, key));
-      assert.deepEqual(transport, Object.entries(GRPC_JS_HEADERS), `${call.path}: the headers grpc-js adds to every call`);
       assert.deepEqual(
-        call.metadata.filter(([key]) => !Object.hasOwn(GRPC_JS_HEADERS, key)).map(([key]) => key),
+        call.metadata.map(([key]) => key),
         expected[index]!.request_metadata.map(([key]) => key),
         `${call.path}: request metadata keys as the reference client's`,
       );
@@ -311,6 +317,67 @@ describe("our client against gRPC C-core (grpcio) serving the reference exporter
   ccoreIt("tcp.address() returns the recorded address", async () => {
     assert.equal(await child("tcp", NetworkClient).address(), loadVector("driver_call_tcp_address")["client_result"]);
     await assertSent(recorded("driver_call_tcp_address", "DriverCall"));
+  });
+
+  ccoreIt("tcp.connect(): the exportstream's frames and metadata as the reference client sent them, echoed back", async () => {
+    const vector = recorded("exportstream_tcp_connect", "/jumpstarter.v1.RouterService/Stream");
+    const stream = await child("tcp", NetworkClient).connect();
+    const received: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise<void>((resolve, reject) => stream.once("end", resolve).once("error", reject));
+    // One write per echo, as in the recording (c2s:0, s2c:0, c2s:1, s2c:1, half-close).
+    const payloads = vector.requests.filter((frame) => frame.payload_utf8 !== undefined).map((frame) => frame.payload_utf8!);
+    let expected = "";
+    for (const payload of payloads) {
+      stream.write(payload);
+      expected += payload;
+      await eventually(() => Buffer.concat(received).toString() === expected, `the echo of ${JSON.stringify(payload)}`);
+    }
+    stream.end();
+    await within(ended, "the echoed GOAWAY to end the stream", 10_000);
+    assert.equal(Buffer.concat(received).toString(), expected);
+    await eventually(() => exporter!.streamEnds.length > 0, "the Python server to log the stream's end");
+    const end = exporter!.streamEnds.shift()!;
+    assert.deepEqual(end.frames, vector.requests.map((frame) => frame.raw_b64), "the frames our client sent, byte for byte the reference client's");
+    // Only the stream's own line: with a test name filter, the report call of `before` may be logged late.
+    const calls = exporter!.seen.slice(checked).filter((call) => call.path === vector.method);
+    checked = exporter!.seen.length;
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.path, vector.method);
+    assert.deepEqual(
+      calls[0]!.metadata.map(([key]) => key),
+      vector.request_metadata.map(([key]) => key),
+      "request metadata keys as the reference client's",
+    );
+    assert.equal(calls[0]!.request, vector.request_metadata.find(([key]) => key === "request")?.[1], "the request metadata, as the reference client wrote it");
+  });
+
+  ccoreIt("tcp.connect(): 16 MiB echoed through gRPC C-core, in order (flow control both ways)", async () => {
+    const stream = await child("tcp", NetworkClient).connect();
+    const total = 16 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024);
+    const sent = createHash("sha256");
+    const got = createHash("sha256");
+    let receivedBytes = 0;
+    stream.on("data", (data: Buffer) => {
+      got.update(data);
+      receivedBytes += data.length;
+    });
+    const ended = new Promise<void>((resolve, reject) => stream.once("end", resolve).once("error", reject));
+    for (let offset = 0; offset < total; offset += chunk.length) {
+      for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32BE((offset + i) >>> 2, i);
+      sent.update(chunk);
+      // A fresh buffer per write: the stream may still hold the previous one.
+      if (!stream.write(Buffer.from(chunk))) await new Promise((resolve) => stream.once("drain", resolve));
+    }
+    stream.end();
+    await within(ended, "the 16 MiB echo", 60_000);
+    assert.equal(receivedBytes, total);
+    assert.equal(got.digest("hex"), sent.digest("hex"), "the echo has the bytes sent, in order");
+    await eventually(() => exporter!.streamEnds.length > 0, "the Python server to log the stream's end");
+    const end = exporter!.streamEnds.shift()!;
+    assert.ok(end.bytes > total, `the server received every frame (${end.bytes} bytes in ${end.count} frames)`);
+    checked = exporter!.seen.length;
   });
 
   ccoreIt("a method the driver does not have: NOT_FOUND with the reference's message", async () => {
