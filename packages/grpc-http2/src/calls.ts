@@ -9,7 +9,7 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { Http2Stream, StreamHandler } from "./connection.js";
 import type { ReceivedMessage } from "./messages.js";
-import { MessageReader, MessageTooLargeError, encodeGrpcMessage, joined, messagePrefix } from "./messages.js";
+import { MessageReader, MessageTooLargeError, encodeGrpcMessage, frameMessage, joined } from "./messages.js";
 import { metadataFields } from "./metadata.js";
 
 /** A status to end a call with: grpc-js's `ServiceError` and `StatusObject` both fit. */
@@ -26,6 +26,8 @@ export interface CallCodec {
   /** Decodes a request message that arrived in several pieces, without joining them. */
   readonly deserializeParts?: ((parts: readonly Buffer[]) => unknown) | undefined;
   readonly serialize: (message: unknown) => Buffer | Uint8Array;
+  /** Encodes a response as pieces sent one after another without joining them; preferred when present. */
+  readonly serializeParts?: ((message: unknown) => readonly Uint8Array[]) | undefined;
 }
 
 /** Per-call settings derived from the request headers. */
@@ -56,9 +58,6 @@ function cachedBlocks(stream: Http2Stream): { headers: Buffer; ok: Buffer } {
   }
   return blocks;
 }
-
-/** Messages up to this size are copied behind their prefix; larger ones travel as prefix + original. */
-const SMALL_MESSAGE = 4096;
 
 /**
  * While less than this is queued on a stream, a write is done as soon as it is queued, so a streaming call's
@@ -107,28 +106,22 @@ class CallCore {
       if (callback) queueMicrotask(callback);
       return false;
     }
-    let bytes: Uint8Array;
+    let parts: readonly Uint8Array[];
     try {
-      bytes = this.codec.serialize(message);
+      parts = this.codec.serializeParts ? this.codec.serializeParts(message) : [this.codec.serialize(message)];
     } catch (error) {
       this.sendStatus({ code: Status.INTERNAL, details: `Failed to serialize the response: ${(error as Error).message}` });
       if (callback) queueMicrotask(callback);
       return false;
     }
     this.sendMetadata();
-    const size = bytes.length;
-    if (callback && this.stream.queuedBytes + size + 5 <= QUEUED_LOW_WATER) {
+    const { chunks, length, copied } = frameMessage(parts);
+    // Pieces sent as views stay the caller's until they left: only a message in buffers of its own is done early.
+    if (callback && (copied || !this.codec.serializeParts) && this.stream.queuedBytes + length <= QUEUED_LOW_WATER) {
       queueMicrotask(callback);
       callback = undefined;
     }
-    if (size <= SMALL_MESSAGE) {
-      const framed = messagePrefix(size, 5 + size);
-      framed.set(bytes, 5);
-      this.stream.sendData([framed], framed.length, callback);
-    } else {
-      const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      this.stream.sendData([messagePrefix(size), payload], 5 + size, callback);
-    }
+    this.stream.sendData(chunks, length, callback);
     return true;
   }
 

@@ -21,7 +21,7 @@ import type { ConnectionLimits, Http2Stream } from "./connection.js";
 import { Http2ClientConnection } from "./connection.js";
 import { ErrorCode } from "./frames.js";
 import type { ReceivedMessage } from "./messages.js";
-import { MessageReader, MessageTooLargeError, decodeGrpcMessage, formatGrpcTimeout, joined, messagePrefix } from "./messages.js";
+import { MessageReader, MessageTooLargeError, decodeGrpcMessage, formatGrpcTimeout, frameMessage, joined } from "./messages.js";
 import { addMetadataField, metadataFields } from "./metadata.js";
 
 /** TLS settings of a {@link GrpcClient} (PEM). */
@@ -148,9 +148,6 @@ function defaultRoots(): { ca?: Buffer } {
 const transportHeaders = new Set(["content-type", "grpc-encoding", "grpc-accept-encoding", "grpc-status", "grpc-message", "te"]);
 
 const USER_AGENT = "grpc-node-jumpstarter-http2/0.1";
-
-/** Messages up to this size are copied behind their prefix; larger ones go out as prefix + their own pieces. */
-const SMALL_MESSAGE = 4096;
 
 /** A grpc-js-shaped `ServiceError` for `status`. */
 function statusError(status: StatusObject): ServiceError {
@@ -575,23 +572,8 @@ export class ClientBidiCall extends Duplex {
       callback();
       return;
     }
-    let size = 0;
-    for (const part of parts) size += part.byteLength;
-    let chunks: Buffer[];
-    if (size <= SMALL_MESSAGE) {
-      // A small message is copied behind its prefix: one buffer to write instead of several.
-      const framed = messagePrefix(size, 5 + size);
-      let offset = 5;
-      for (const part of parts) {
-        framed.set(part, offset);
-        offset += part.byteLength;
-      }
-      chunks = [framed];
-    } else {
-      chunks = [messagePrefix(size)];
-      for (const part of parts) chunks.push(Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-    }
-    this.#stream.sendData(chunks, 5 + size, () => callback(), last);
+    const { chunks, length } = frameMessage(parts);
+    this.#stream.sendData(chunks, length, () => callback(), last);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

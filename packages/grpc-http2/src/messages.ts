@@ -102,6 +102,35 @@ export function messagePrefix(size: number, length = 5): Buffer {
   return prefix;
 }
 
+/** Messages up to this size are copied behind their prefix; larger ones go out as prefix + their own pieces. */
+const SMALL_MESSAGE = 4096;
+
+/** A message ready to send: its prefix and bytes as chunks, `length` bytes in all. */
+export interface FramedMessage {
+  readonly chunks: Buffer[];
+  readonly length: number;
+  /** Whether every byte was copied into a buffer of its own (else `chunks` holds views of the pieces given). */
+  readonly copied: boolean;
+}
+
+/** Frames a message given as pieces: a small one copied behind its prefix (one buffer), a large one not copied. */
+export function frameMessage(parts: readonly Uint8Array[]): FramedMessage {
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
+  if (size <= SMALL_MESSAGE) {
+    const framed = messagePrefix(size, 5 + size);
+    let offset = 5;
+    for (const part of parts) {
+      framed.set(part, offset);
+      offset += part.byteLength;
+    }
+    return { chunks: [framed], length: 5 + size, copied: true };
+  }
+  const chunks = [messagePrefix(size)];
+  for (const part of parts) chunks.push(Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+  return { chunks, length: 5 + size, copied: false };
+}
+
 /** Percent-encodes a status message for `grpc-message` (gRPC over HTTP/2, "Status-Message"). */
 export function encodeGrpcMessage(message: string): string {
   let plain = true;

@@ -81,6 +81,7 @@ export class GrpcServer {
           deserialize: definition.requestDeserialize,
           deserializeParts: (definition as { requestDeserializeParts?: (parts: readonly Buffer[]) => unknown }).requestDeserializeParts,
           serialize: definition.responseSerialize as (message: unknown) => Buffer,
+          serializeParts: (definition as { responseSerializeParts?: (message: unknown) => readonly Uint8Array[] }).responseSerializeParts,
         },
       });
     }

@@ -24,7 +24,10 @@ export function deserializerFor<D extends DescMessage>(desc: D): (bytes: Buffer)
 export interface CodecOverrides {
   readonly [typeName: string]: {
     readonly serialize: (value: never) => Buffer;
-    /** Encodes a message as pieces sent one after another without joining them (`@jumpstarter/grpc-http2`). */
+    /**
+     * Encodes a message as pieces sent one after another without joining them: `@jumpstarter/grpc-http2`'s
+     * client takes it from the codec, its server as `responseSerializeParts` on the method definition.
+     */
     readonly serializeParts?: (value: never) => readonly Uint8Array[];
     readonly deserialize: (bytes: Buffer) => unknown;
     /**
@@ -54,6 +57,7 @@ export function grpcServiceDefinition(service: DescService, overrides: CodecOver
       responseSerialize: (output?.serialize ?? serializerFor(method.output)) as (value: unknown) => Buffer,
       responseDeserialize: output?.deserialize ?? deserializerFor(method.output),
       ...(input?.deserializeParts ? { requestDeserializeParts: input.deserializeParts } : {}),
+      ...(output?.serializeParts ? { responseSerializeParts: output.serializeParts } : {}),
     } as MethodDefinition<unknown, unknown>;
   }
   return definition;

@@ -10,7 +10,7 @@ import type { EventEmitter } from "node:events";
 import type { ServiceError } from "@grpc/grpc-js";
 import { Code, JumpstarterError, fromStatus, toStatus } from "../errors.js";
 import type { Frame } from "./frames.js";
-import { FrameType, PartedDataFrame, packDataFrames } from "./frames.js";
+import { FrameType, PartedDataFrame, gatherDataFrames } from "./frames.js";
 
 /**
  * What a byte stream needs of its call. grpc-js's duplex calls (client and server) and `@jumpstarter/grpc-http2`'s
@@ -30,18 +30,10 @@ interface ClientFrameCall extends FrameCall {
 
 /**
  * Largest DATA payload sent in one frame: far under the 4 MiB a default grpc peer (the Python client and
- * exporter) accepts per message. Against one frame per 64 KiB write it cuts the CPU per byte by a fifth to a
- * half (BENCHMARKS.md). 1 MiB measured no better, and a receiving grpc-js call buffers up to 16 messages, so
- * bigger frames would only cost memory.
+ * exporter) accepts per message. Few large messages cost far less CPU than many small ones (BENCHMARKS.md);
+ * 1 MiB measured no better.
  */
 const MAX_FRAME_PAYLOAD = 256 * 1024;
-
-/**
- * Frames handed to the call and not yet written out. With two, the next frame is already queued when the
- * socket drains the previous one, so neither peer waits for the other to prepare data (+15–25 % upload
- * throughput in alternating runs); writes made meanwhile still gather into one frame.
- */
-const MAX_IN_FLIGHT = 2;
 
 const goaway: Frame = { payload: new Uint8Array(0), frameType: FrameType.GOAWAY };
 
@@ -72,8 +64,6 @@ export class RouterByteStream extends Duplex {
   readonly #framePerWrite: boolean;
   readonly #keepBoundaries: boolean;
   #callDone = false;
-  #inFlight = 0;
-  #waiting: (() => void) | undefined;
 
   constructor(call: FrameCall, side: StreamSide, options: RouterByteStreamOptions = {}) {
     super({ allowHalfOpen: true, readableHighWaterMark: 256 * 1024, writableHighWaterMark: MAX_FRAME_PAYLOAD });
@@ -137,28 +127,19 @@ export class RouterByteStream extends Duplex {
   }
 
   /**
-   * Sends `chunks` as DATA frames; calls back at once while fewer than {@link MAX_IN_FLIGHT} frames are
-   * outstanding, else once one of them has been handed to HTTP/2. Writes made meanwhile wait in the writable
-   * buffer and leave together in one bigger frame: few large messages cost far less CPU than many small ones,
-   * and an idle stream still sends each write at once.
+   * Sends `chunks` as DATA frames that are views of them, copying nothing, and calls back once the call has
+   * sent the last one: only then may the writer reuse its buffers. Writes made meanwhile wait in the writable
+   * buffer and leave together in one bigger frame.
    */
   #send(chunks: readonly Buffer[], size: number, callback: (error?: Error | null) => void): void {
     if (size === 0) {
       callback();
       return;
     }
-    const frames = this.#framePerWrite ? chunks.map((payload): Frame => ({ payload, frameType: FrameType.DATA })) : packDataFrames(chunks, size, MAX_FRAME_PAYLOAD);
+    const frames: Frame[] = this.#framePerWrite ? chunks.map((payload) => ({ payload, frameType: FrameType.DATA })) : gatherDataFrames(chunks, MAX_FRAME_PAYLOAD);
     const last = frames.length - 1;
-    for (let i = 0; i < last; i++) this.#call.write(frames[i]);
-    this.#inFlight++;
-    this.#call.write(frames[last], () => {
-      this.#inFlight--;
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      waiting?.();
-    });
-    if (this.#inFlight < MAX_IN_FLIGHT) callback();
-    else this.#waiting = () => callback();
+    for (let i = 0; i < last; i++) this.#call.write(frames[i]!);
+    this.#call.write(frames[last]!, () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {

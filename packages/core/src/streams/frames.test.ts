@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { FrameType, StreamRequestSchema } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
-import { PartedDataFrame, decodeFrame, decodeFrameParts, encodeFrame, packDataFrames } from "./frames.js";
+import { PartedDataFrame, decodeFrame, decodeFrameParts, encodeFrame, encodeFrameParts, gatherDataFrames } from "./frames.js";
 
 /** `bytes` cut at `cuts` (sorted offsets). */
 function split(bytes: Buffer, cuts: number[]): Buffer[] {
@@ -23,7 +23,7 @@ function randomCuts(length: number, count: number): number[] {
 describe("router frames received in pieces", () => {
   const encodings: Array<[string, Buffer]> = [
     ["a DATA frame as we encode it", encodeFrame({ payload: randomBytes(40_000), frameType: FrameType.DATA })],
-    ["a DATA frame packed from writes", encodeFrame(packDataFrames([randomBytes(30_000), randomBytes(20_000)], 50_000, 256 * 1024)[0]!)],
+    ["a DATA frame gathered from writes", encodeFrame(gatherDataFrames([randomBytes(30_000), randomBytes(20_000)], 256 * 1024)[0]!)],
     ["a DATA frame from protobuf-es", Buffer.from(toBinary(StreamRequestSchema, create(StreamRequestSchema, { payload: randomBytes(70_000) })))],
     ["a DATA frame with frame_type written out", Buffer.concat([encodeFrame({ payload: randomBytes(33_000), frameType: FrameType.DATA }), Buffer.from([0x10, 0x00])])],
     ["a GOAWAY frame with a payload", encodeFrame({ payload: randomBytes(20_000), frameType: FrameType.GOAWAY })],
@@ -57,5 +57,29 @@ describe("router frames received in pieces", () => {
   it("refuses a truncated frame like decodeFrame does", () => {
     const bytes = encodeFrame({ payload: randomBytes(10_000), frameType: FrameType.DATA }).subarray(0, 9_000);
     assert.throws(() => decodeFrameParts(split(bytes, [4_000])), /truncated/);
+  });
+});
+
+describe("router frames sent from writes", () => {
+  it("gathers writes into DATA frames of at most the maximum payload, as views of the writes", () => {
+    const writes = [randomBytes(100_000), randomBytes(200_000), randomBytes(10), randomBytes(300_000)];
+    const frames = gatherDataFrames(writes, 256 * 1024);
+    assert.deepEqual(
+      frames.map((frame) => frame.parts.reduce((sum, part) => sum + part.length, 0)),
+      [256 * 1024, 256 * 1024, 600_010 - 2 * 256 * 1024],
+    );
+    assert.ok(Buffer.concat(frames.flatMap((frame) => frame.parts)).equals(Buffer.concat(writes)), "the bytes, in order");
+    const written = new Set<ArrayBufferLike>(writes.map((write) => write.buffer));
+    for (const part of frames.flatMap((frame) => frame.parts)) assert.ok(written.has(part.buffer), "a view of a write, not a copy");
+  });
+
+  it("encodes a gathered frame as pieces whose bytes are the protobuf encoding", () => {
+    const writes = [randomBytes(70_000), randomBytes(5)];
+    const [frame] = gatherDataFrames(writes, 256 * 1024);
+    const pieces = encodeFrameParts(frame!);
+    const expected = Buffer.from(toBinary(StreamRequestSchema, create(StreamRequestSchema, { payload: Buffer.concat(writes), frameType: FrameType.DATA })));
+    assert.ok(Buffer.concat(pieces.map((piece) => Buffer.from(piece))).equals(expected));
+    assert.equal(pieces.length, 3, "a field header, then the two writes as they are");
+    assert.equal(pieces[1], writes[0]);
   });
 });

@@ -2,7 +2,8 @@
  * @module
  * Hand-written codec for `jumpstarter.v1.StreamRequest` / `StreamResponse` (`payload` = field 1 bytes,
  * `frame_type` = field 2 enum). These two messages carry every byte of every raw stream, so they skip the
- * generic protobuf runtime: encoding is one copy, decoding is a zero-copy view of the received buffer.
+ * generic protobuf runtime: a DATA frame is sent as views of the bytes written and received as views of the
+ * bytes read, copying nothing.
  */
 import type { CodecOverrides } from "@jumpstarter/protocol";
 import { FrameType } from "@jumpstarter/protocol/gen/jumpstarter/v1/router_pb";
@@ -35,52 +36,33 @@ function writeVarint(buffer: Buffer, offset: number, value: number): number {
   return offset;
 }
 
-/** A DATA frame whose wire bytes were built while gathering its payload, so sending it copies nothing more. */
-class EncodedDataFrame implements Frame {
-  readonly frameType = FrameType.DATA;
-  readonly payload: Uint8Array;
-  readonly encoded: Buffer;
-
-  constructor(encoded: Buffer, payloadOffset: number) {
-    this.encoded = encoded;
-    this.payload = encoded.subarray(payloadOffset);
-  }
-}
-
 /**
- * Packs `chunks` (`size` bytes in all) into DATA frames of at most `maxPayload` bytes each, copying every byte
- * once, straight into the frames' wire encoding.
+ * Cuts `chunks` into DATA frames of at most `maxPayload` bytes each, as views of the chunks: nothing is copied,
+ * so the chunks must stay unchanged until the frames were sent.
  */
-export function packDataFrames(chunks: readonly Uint8Array[], size: number, maxPayload: number): Frame[] {
-  const frames: Frame[] = [];
-  let index = 0;
-  let offset = 0;
-  for (let left = size; left > 0; ) {
-    const length = Math.min(left, maxPayload);
-    const header = 1 + varintLength(length);
-    const encoded = Buffer.allocUnsafe(header + length);
-    encoded[0] = 0x0a;
-    let at = writeVarint(encoded, 1, length);
-    while (at < encoded.length) {
-      const chunk = chunks[index]!;
-      const take = Math.min(chunk.byteLength - offset, encoded.length - at);
-      encoded.set(offset === 0 && take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take), at);
-      at += take;
-      offset += take;
-      if (offset === chunk.byteLength) {
-        index++;
-        offset = 0;
+export function gatherDataFrames(chunks: readonly Buffer[], maxPayload: number): PartedDataFrame[] {
+  const frames: PartedDataFrame[] = [];
+  let parts: Buffer[] = [];
+  let room = maxPayload;
+  for (let chunk of chunks) {
+    while (chunk.length > 0) {
+      const take = Math.min(room, chunk.length);
+      parts.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+      chunk = chunk.subarray(take);
+      room -= take;
+      if (room === 0) {
+        frames.push(new PartedDataFrame(parts));
+        parts = [];
+        room = maxPayload;
       }
     }
-    frames.push(new EncodedDataFrame(encoded, header));
-    left -= length;
   }
+  if (parts.length > 0) frames.push(new PartedDataFrame(parts));
   return frames;
 }
 
 /** Serialises a frame exactly as protobuf would (default values omitted). */
 export function encodeFrame(frame: Frame): Buffer {
-  if (frame instanceof EncodedDataFrame) return frame.encoded;
   const size = frame.payload.byteLength;
   const type = frame.frameType;
   const length = (size > 0 ? 1 + varintLength(size) + size : 0) + (type !== 0 ? 1 + varintLength(type) : 0);
@@ -200,11 +182,10 @@ export function decodeFrameParts(parts: readonly Buffer[]): Frame {
 }
 
 /**
- * A frame's wire encoding as pieces to send one after another: a frame packed by {@link packDataFrames} is
- * already one piece; a {@link PartedDataFrame} is its field header followed by its parts, copying nothing.
+ * A frame's wire encoding as pieces to send one after another: a {@link PartedDataFrame} is its field header
+ * followed by its parts, copying nothing; any other frame is encoded whole.
  */
 export function encodeFrameParts(frame: Frame): readonly Uint8Array[] {
-  if (frame instanceof EncodedDataFrame) return [frame.encoded];
   if (!(frame instanceof PartedDataFrame)) return [encodeFrame(frame)];
   let size = 0;
   for (const part of frame.parts) size += part.byteLength;
