@@ -12,56 +12,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TestContext } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import type { ServiceError, StatusObject } from "@grpc/grpc-js";
 import type { BidiCall } from "./calls.js";
-import type { ClientBidiCall, ClientCodec } from "./client.js";
+import type { ClientBidiCall } from "./client.js";
 import { GrpcClient } from "./client.js";
 import { GrpcServer } from "./server.js";
-import { FLAG, FRAME, PREFACE, delay, parseFrames, serveForSuite, startServer, testService, within } from "./test-support.js";
+import type { Outcome } from "./test-support.js";
+import { BYTES_BIDI, FLAG, FRAME, PREFACE, bytesCodec, delay, metadataOf, outcome, parseFrames, serveForSuite, startServer, testService, within } from "./test-support.js";
 
-const { Metadata, status: Status } = grpc;
-const BYTES_BIDI = testService.bytesBidi!.path;
-const bytesCodec: ClientCodec = { serialize: (bytes: Buffer) => bytes, deserialize: (bytes: Buffer) => bytes };
-
-/** Everything a call told its user, and in which order (`metadata`, `error`, `status`, `end`). */
-interface Outcome {
-  readonly messages: Buffer[];
-  readonly error: ServiceError | undefined;
-  readonly status: StatusObject;
-  readonly events: string[];
-}
-
-/** Reads `call` until its status (and its `end`, unless it failed). */
-function outcome(call: ClientBidiCall): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const messages: Buffer[] = [];
-    const events: string[] = [];
-    let error: ServiceError | undefined;
-    let status: StatusObject | undefined;
-    let ended = false;
-    const settle = () => {
-      if (status && (ended || error)) resolve({ messages, error, status, events });
-    };
-    call.on("metadata", () => events.push("metadata"));
-    call.on("data", (message: Buffer) => messages.push(message));
-    call.on("error", (value: ServiceError) => {
-      events.push("error");
-      error = value;
-      settle();
-    });
-    call.on("end", () => {
-      events.push("end");
-      ended = true;
-      settle();
-    });
-    call.on("status", (value: StatusObject) => {
-      events.push("status");
-      status = value;
-      settle();
-    });
-  });
-}
-
+const { status: Status } = grpc;
 /** Asserts that the call failed with `code`: one `error` carrying it, then `status`. */
 function assertFailed(result: Outcome, code: number, details?: string | RegExp): void {
   assert.equal(result.status.code, code, `status ${result.status.code}: ${result.status.details}`);
@@ -75,12 +33,6 @@ function assertFailed(result: Outcome, code: number, details?: string | RegExp):
   );
   if (typeof details === "string") assert.equal(result.status.details, details);
   else if (details) assert.match(result.status.details, details);
-}
-
-function metadataOf(entries: Record<string, string>): grpc.Metadata {
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(entries)) metadata.add(key, value);
-  return metadata;
 }
 
 function escaped(text: string): RegExp {

@@ -12,71 +12,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import type { ServiceError, StatusObject } from "@grpc/grpc-js";
+import type { StatusObject } from "@grpc/grpc-js";
 import type { BidiCall } from "./calls.js";
 import type { ClientBidiCall, ClientCodec } from "./client.js";
 import { GrpcClient } from "./client.js";
 import { GrpcServer } from "./server.js";
 import { selfSignedCertificate } from "./testing.js";
-import { delay, serveForSuite, testService, within } from "./test-support.js";
+import type { Outcome } from "./test-support.js";
+import { BYTES_BIDI, bytesCodec, delay, metadataOf, outcome, serveForSuite, testService, within } from "./test-support.js";
 
-const { Metadata, status: Status } = grpc;
+const { status: Status } = grpc;
 const MiB = 1024 * 1024;
-const BYTES_BIDI = testService.bytesBidi!.path;
-
-/** Messages are Buffers, as they are. */
-const bytesCodec: ClientCodec = { serialize: (bytes: Buffer) => bytes, deserialize: (bytes: Buffer) => bytes };
-
-/** Everything a call told its user, and in which order (`metadata`, `error`, `status`, `end`). */
-interface Outcome<T = Buffer> {
-  readonly messages: T[];
-  readonly headers: grpc.Metadata | undefined;
-  readonly error: ServiceError | undefined;
-  readonly status: StatusObject;
-  readonly events: string[];
-}
-
-/** Reads `call` until its status (and its `end`, unless it failed). */
-function outcome<T = Buffer>(call: ClientBidiCall): Promise<Outcome<T>> {
-  return new Promise((resolve) => {
-    const messages: T[] = [];
-    const events: string[] = [];
-    let headers: grpc.Metadata | undefined;
-    let error: ServiceError | undefined;
-    let status: StatusObject | undefined;
-    let ended = false;
-    const settle = () => {
-      if (status && (ended || error)) resolve({ messages, headers, error, status, events });
-    };
-    call.on("metadata", (metadata: grpc.Metadata) => {
-      events.push("metadata");
-      headers = metadata;
-    });
-    call.on("data", (message: T) => messages.push(message));
-    call.on("error", (value: ServiceError) => {
-      events.push("error");
-      error = value;
-      settle();
-    });
-    call.on("end", () => {
-      events.push("end");
-      ended = true;
-      settle();
-    });
-    call.on("status", (value: StatusObject) => {
-      events.push("status");
-      status = value;
-      settle();
-    });
-  });
-}
-
-function metadataOf(entries: Record<string, string | Buffer>): grpc.Metadata {
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(entries)) metadata.add(key, value);
-  return metadata;
-}
-
 /** Message `i` of a large transfer: its index first and last, a pattern that depends on it in between. */
 function block(i: number, size: number): Buffer {
   const buffer = Buffer.alloc(size, (i * 37 + 11) & 0xff);

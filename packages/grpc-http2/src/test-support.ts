@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import * as grpc from "@grpc/grpc-js";
+import type { ServiceError, StatusObject } from "@grpc/grpc-js";
+import type { ClientBidiCall, ClientCodec } from "./client.js";
 import type { GrpcServerOptions } from "./server.js";
 import { GrpcServer } from "./server.js";
 
@@ -305,4 +307,63 @@ export function serveForSuite(handlers: Record<string, (...args: never[]) => voi
       return client;
     },
   };
+}
+
+// Client calls (GrpcClient).
+
+/** The test service's bidi method over raw bytes. */
+export const BYTES_BIDI = testService.bytesBidi!.path;
+
+/** Messages are Buffers, as they are. */
+export const bytesCodec: ClientCodec = { serialize: (bytes: Buffer) => bytes, deserialize: (bytes: Buffer) => bytes };
+
+/** Everything a call told its user, and in which order (`metadata`, `error`, `status`, `end`). */
+export interface Outcome<T = Buffer> {
+  readonly messages: T[];
+  readonly headers: grpc.Metadata | undefined;
+  readonly error: ServiceError | undefined;
+  readonly status: StatusObject;
+  readonly events: string[];
+}
+
+/** Reads `call` until its status (and its `end`, unless it failed). */
+export function outcome<T = Buffer>(call: ClientBidiCall): Promise<Outcome<T>> {
+  return new Promise((resolve) => {
+    const messages: T[] = [];
+    const events: string[] = [];
+    let headers: grpc.Metadata | undefined;
+    let error: ServiceError | undefined;
+    let status: StatusObject | undefined;
+    let ended = false;
+    const settle = () => {
+      if (status && (ended || error)) resolve({ messages, headers, error, status, events });
+    };
+    call.on("metadata", (metadata: grpc.Metadata) => {
+      events.push("metadata");
+      headers = metadata;
+    });
+    call.on("data", (message: T) => messages.push(message));
+    call.on("error", (value: ServiceError) => {
+      events.push("error");
+      error = value;
+      settle();
+    });
+    call.on("end", () => {
+      events.push("end");
+      ended = true;
+      settle();
+    });
+    call.on("status", (value: StatusObject) => {
+      events.push("status");
+      status = value;
+      settle();
+    });
+  });
+}
+
+/** Metadata with `entries`. */
+export function metadataOf(entries: Record<string, string | Buffer>): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(entries)) metadata.add(key, value);
+  return metadata;
 }
