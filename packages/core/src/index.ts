@@ -60,7 +60,7 @@ export type { CommandOutput, CommandOutputTarget } from "./client/command-output
 // Exporter session
 export { ExporterSession } from "./session/session.js";
 export type { SessionOptions } from "./session/session.js";
-export { listenSession, exporterServiceDefinition, routerServiceDefinition, defaultServerOptions } from "./session/server.js";
+export { listenSession, exporterServiceDefinition, routerServiceDefinition } from "./session/server.js";
 export type { ListenOptions, ServerTls, SessionServer } from "./session/server.js";
 export { StatusMachine, ExporterStatus, statusName } from "./session/status.js";
 export type { StatusSnapshot } from "./session/status.js";

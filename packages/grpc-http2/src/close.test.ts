@@ -123,6 +123,42 @@ if (process.env[CHILD_FLAG] === "1") {
       assertClosed(JSON.parse(lines[lines.length - 1]!) as CloseResult);
     });
 
+    it("close(graceMs) lets a call in flight finish, delivers what a stream sent last, then cancels the rest", async () => {
+      let streamCall: ServerStreamCall | undefined;
+      let streamCancelled = false;
+      let unaryStarted = false;
+      const fixture = await startServer({
+        unary(_call: UnaryCall, callback: (error: null, value: unknown) => void) {
+          unaryStarted = true;
+          setTimeout(() => callback(null, { answered: true }), 100);
+        },
+        serverStream(call: ServerStreamCall) {
+          streamCall = call;
+          call.on("cancelled", () => (streamCancelled = true));
+          call.write({ first: true });
+        },
+      });
+      const client = newClient(fixture.address);
+      try {
+        const stream = client.serverStream({}, new grpc.Metadata(), {});
+        const outcome = collect(stream);
+        await within(5000, "the first stream message", once(stream, "data"));
+        const unary = callUnary(client, {});
+        await until(() => streamCall !== undefined && unaryStarted, "both handlers");
+        const closing = fixture.server.close(500);
+        // Written as the server closes, as a health service announces NOT_SERVING.
+        streamCall!.write({ last: true });
+        assert.deepEqual((await within(5000, "the unary call", unary)).value, { answered: true }, "finished within the grace period");
+        await within(5000, "close(500)", closing);
+        const ended = await within(5000, "the stream to end", outcome);
+        assert.deepEqual(ended.messages, [{ first: true }, { last: true }], "the last message reached the client");
+        assert.ok(streamCancelled, "the stream still open after the grace period was cancelled");
+      } finally {
+        client.close();
+        await fixture.close();
+      }
+    });
+
     it("closes a server with TCP and unix listeners and no connections, and a second close() resolves too", async () => {
       const fixture = await startServer({});
       const tcp = await fixture.server.listen("127.0.0.1:0");

@@ -133,13 +133,27 @@ export class GrpcServer {
     return `${host.includes(":") ? `[${host}]` : host}:${port}`;
   }
 
-  /** Stops listening, resets every call in flight and closes every connection. */
-  async close(): Promise<void> {
+  /**
+   * Stops listening and closes every connection. With `graceMs`, connections are first told to go away (GOAWAY)
+   * and calls in flight get that long to finish, and what they already sent to reach the client; then, or at
+   * once without it, every call left is reset.
+   */
+  async close(graceMs = 0): Promise<void> {
     const closing = this.#listeners.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     const gone = [...this.#connections].map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
+    if (graceMs > 0) await this.#drain(graceMs);
     for (const connection of this.#connections) connection.destroy();
     await Promise.all([...closing, ...gone]);
     for (const path of this.#socketPaths.splice(0)) await rm(path, { force: true });
+  }
+
+  /** Sends GOAWAY everywhere and waits until no call is open, or `graceMs` passed. */
+  async #drain(graceMs: number): Promise<void> {
+    for (const connection of this.#connections) connection.goAway();
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && [...this.#connections].some((connection) => connection.openStreams > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   #accept(socket: net.Socket): void {

@@ -1,10 +1,10 @@
 /**
  * @module
- * A grpc-js server on one `host:port` (TLS or plaintext) carrying a list of services; shared by the controller
+ * A gRPC server on one `host:port` (TLS or plaintext) carrying a list of services; shared by the controller
  * and the standalone router.
  */
-import * as grpc from "@grpc/grpc-js";
-import { defaultServerOptions } from "@jumpstarter/core";
+import type * as grpc from "@grpc/grpc-js";
+import { GrpcServer as Http2GrpcServer } from "@jumpstarter/grpc-http2";
 
 /** One service to serve. */
 export interface ServedService {
@@ -27,39 +27,37 @@ export interface GrpcServer {
   /** `host:port` with the bound port. */
   readonly address: string;
   readonly port: number;
-  /** Stops accepting and ends the calls in flight (open streams are cancelled after a short grace period). */
+  /** Stops accepting and ends the calls in flight (those still open after a short grace period are cancelled). */
   close(): Promise<void>;
 }
 
-/** Server options: large frames for relayed streams, and keepalive pings from clients allowed as the reference does. */
-export const controllerServerOptions: grpc.ServerOptions = {
-  ...defaultServerOptions,
-  "grpc.http2.min_ping_interval_without_data_ms": 10_000,
-};
+/** How long calls in flight get to finish when the server closes. */
+const CLOSE_GRACE_MS = 1000;
 
-/** Starts a server with `services` on `address`. */
+/**
+ * Starts a server with `services` on `address`. It runs on `@jumpstarter/grpc-http2`, like the exporter
+ * session: the router relays every byte of a remote session, and there a frame goes from one call to the other
+ * as views of what was read, with wide flow-control windows (docs/grpc-http2.md). Of `grpcOptions`,
+ * `grpc.max_receive_message_length` applies.
+ */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
-  const server = new grpc.Server({ ...controllerServerOptions, ...options.grpcOptions });
-  for (const service of options.services) server.addService(service.definition, service.implementation);
-  const credentials = options.tls
-    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }], false)
-    : grpc.ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.address, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  const host = options.address.slice(0, options.address.lastIndexOf(":"));
+  const maxReceive = options.grpcOptions?.["grpc.max_receive_message_length"];
+  const server = new Http2GrpcServer(typeof maxReceive === "number" && maxReceive >= 0 ? { maxReceiveMessageLength: maxReceive } : {});
+  for (const service of options.services) {
+    server.addService(service.definition, service.implementation as Readonly<Record<string, (...args: never[]) => void>>);
+  }
+  let address: string;
+  try {
+    address = await server.listen(options.address, options.tls);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const port = Number(address.slice(address.lastIndexOf(":") + 1));
   let closing: Promise<void> | undefined;
   return {
-    address: `${host}:${port}`,
+    address,
     port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.forceShutdown(), 1000);
-        timer.unref();
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      })),
+    close: () => (closing ??= server.close(CLOSE_GRACE_MS)),
   };
 }

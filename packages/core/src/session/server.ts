@@ -45,13 +45,6 @@ export const exporterServiceDefinition: grpc.ServiceDefinition = grpcServiceDefi
 /** RouterService with the zero-copy frame codec. */
 export const routerServiceDefinition: grpc.ServiceDefinition = grpcServiceDefinition(RouterService, frameCodecs);
 
-/** grpc-js server options for servers that relay large raw streams (the controller's router). */
-export const defaultServerOptions: grpc.ServerOptions = {
-  "grpc.max_receive_message_length": -1,
-  "grpc.max_send_message_length": -1,
-  "grpc.keepalive_permit_without_calls": 1,
-};
-
 function normalizeAddress(address: string): string {
   if (address.startsWith("/")) return `unix:${address}`;
   return address;
