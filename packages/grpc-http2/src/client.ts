@@ -10,13 +10,13 @@
  * `ClientDuplexStream` (`metadata`, `status` and `error` events, `cancel()`), so code written for one runs on
  * the other.
  */
-import { readFileSync } from "node:fs";
+import type * as net from "node:net";
 import { Duplex } from "node:stream";
-import * as net from "node:net";
-import * as tls from "node:tls";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { ServiceError, StatusObject } from "@grpc/grpc-js";
+import type { ClientTlsOptions, Endpoint } from "./connect.js";
+import { connectSocket, parseAddress, parseProxy, proxyFromEnv } from "./connect.js";
 import type { ConnectionLimits, Http2Stream } from "./connection.js";
 import { Http2ClientConnection } from "./connection.js";
 import { ErrorCode } from "./frames.js";
@@ -25,17 +25,7 @@ import { MessageReader, MessageTooLargeError, decodeGrpcMessage, formatGrpcTimeo
 import { addMetadataField, metadataFields } from "./metadata.js";
 
 /** TLS settings of a {@link GrpcClient} (PEM). */
-export interface GrpcClientTls {
-  /** CA bundle to trust; when omitted, `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` if set, else the system roots. */
-  readonly ca?: string | Buffer;
-  /** Accept any server certificate (the connection is still encrypted). */
-  readonly insecure?: boolean;
-  /** Client certificate and key, for mTLS. */
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-  /** Name to verify the certificate against (and send as SNI) instead of the target's host. */
-  readonly servername?: string;
-}
+export type GrpcClientTls = ClientTlsOptions;
 
 /** Options of a {@link GrpcClient}. */
 export interface GrpcClientOptions {
@@ -55,6 +45,11 @@ export interface GrpcClientOptions {
   readonly keepaliveTimeoutMs?: number;
   /** How long connecting may take; default 20 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * HTTP proxy for a TCP target (`http://[user:password@]host:port`), `false` for none; by default the one the
+   * environment names, as gRPC finds it (`grpc_proxy`, `https_proxy`, `http_proxy`; `no_grpc_proxy`, `no_proxy`).
+   */
+  readonly proxy?: string | false;
 }
 
 /** How a call turns messages into bytes and back. */
@@ -71,33 +66,6 @@ export interface ClientCodec {
 export interface ClientCallOptions {
   /** Milliseconds since the epoch after which the call fails with DEADLINE_EXCEEDED. */
   readonly deadline?: number;
-}
-
-/** Where a target address leads. */
-type Endpoint = { readonly kind: "unix"; readonly path: string } | { readonly kind: "tcp"; readonly host: string; readonly port: number };
-
-function parseAddress(address: string): Endpoint {
-  if (address.startsWith("/")) return { kind: "unix", path: address };
-  if (address.startsWith("unix://")) return { kind: "unix", path: address.slice("unix://".length) };
-  if (address.startsWith("unix:")) return { kind: "unix", path: address.slice("unix:".length) };
-  let rest = address.startsWith("dns:") ? address.slice("dns:".length).replace(/^\/\/[^/]*\//, "") : address;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) throw new Error(`unsupported target "${address}": use unix:/path or host:port`);
-  let port = 443;
-  let host = rest;
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
-  if (bracket) {
-    host = bracket[1]!;
-    if (bracket[2] !== undefined) port = Number(bracket[2]);
-  } else {
-    const colon = rest.lastIndexOf(":");
-    if (colon >= 0 && rest.indexOf(":") === colon) {
-      host = rest.slice(0, colon);
-      port = Number(rest.slice(colon + 1));
-    }
-  }
-  rest = host;
-  if (rest === "" || !Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`bad target "${address}": expected host:port or unix:/path`);
-  return { kind: "tcp", host: rest, port };
 }
 
 /** gRPC status of an HTTP status other than 200 (gRPC's "HTTP to gRPC Status Code Mapping"). */
@@ -133,15 +101,6 @@ function statusOfReset(code: number): { code: number; details: string } {
     default:
       return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${code}` };
   }
-}
-
-/**
- * The CA bundle for a TLS target without its own: gRPC's `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` when set (C-core and
- * grpc-js honour it too), else Node's system roots.
- */
-function defaultRoots(): { ca?: Buffer } {
-  const path = process.env["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"];
-  return path ? { ca: readFileSync(path) } : {};
 }
 
 /** Response header fields that are HTTP/2 or gRPC framing, not metadata. */
@@ -292,43 +251,12 @@ export class GrpcClient {
 
   #socket(): Promise<net.Socket> {
     const endpoint = this.#endpoint;
-    const timeoutMs = this.#options.connectTimeoutMs ?? 20_000;
-    const secure = endpoint.kind === "tcp" ? this.#options.tls : undefined;
-    return new Promise<net.Socket>((resolve, reject) => {
-      let socket: net.Socket;
-      const event = secure ? "secureConnect" : "connect";
-      if (endpoint.kind === "unix") socket = net.connect({ path: endpoint.path });
-      else if (secure) {
-        socket = tls.connect({
-          host: endpoint.host,
-          port: endpoint.port,
-          ALPNProtocols: ["h2"],
-          ...(secure.servername !== undefined ? { servername: secure.servername } : net.isIP(endpoint.host) ? {} : { servername: endpoint.host }),
-          ...(secure.ca !== undefined ? { ca: secure.ca } : defaultRoots()),
-          ...(secure.cert !== undefined ? { cert: secure.cert } : {}),
-          ...(secure.key !== undefined ? { key: secure.key } : {}),
-          ...(secure.insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {}),
-        });
-      } else socket = net.connect({ host: endpoint.host, port: endpoint.port });
-      const timer = setTimeout(() => fail(new Error(`no connection after ${timeoutMs} ms`)), timeoutMs);
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        socket.off(event, connected);
-        socket.destroy();
-        reject(error);
-      };
-      const connected = () => {
-        clearTimeout(timer);
-        socket.off("error", fail);
-        if (socket instanceof tls.TLSSocket && socket.alpnProtocol !== "h2") {
-          socket.destroy();
-          reject(new Error("the server did not agree to HTTP/2 (ALPN h2)"));
-          return;
-        }
-        resolve(socket);
-      };
-      socket.once("error", fail);
-      socket.once(event, connected);
+    const option = this.#options.proxy;
+    const proxy = endpoint.kind === "unix" || option === false ? undefined : option !== undefined ? parseProxy(option) : proxyFromEnv(endpoint.host);
+    return connectSocket(endpoint, {
+      tls: endpoint.kind === "tcp" ? this.#options.tls : undefined,
+      proxy,
+      timeoutMs: this.#options.connectTimeoutMs ?? 20_000,
     });
   }
 

@@ -199,6 +199,8 @@ export abstract class Http2Connection {
     this.#reader = new FrameReader(DEFAULT_MAX_FRAME_SIZE);
     socket.setNoDelay?.(true);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    // A socket handed over paused (after a proxy's CONNECT answer) flows from here.
+    socket.resume();
     socket.on("drain", () => this.schedule());
     socket.on("error", () => this.#teardown());
     socket.on("close", () => this.#teardown());

@@ -38,7 +38,8 @@ export interface ClientTls {
 /**
  * Options of a client connection to `address`, with the reference client's keepalive (20 s, 180 s to answer)
  * and wide receive windows. Of the user's `grpcOptions` (grpc-js names), `grpc.keepalive_time_ms`,
- * `grpc.keepalive_timeout_ms`, `grpc.max_receive_message_length` and `grpc.ssl_target_name_override` apply.
+ * `grpc.keepalive_timeout_ms`, `grpc.max_receive_message_length`, `grpc.ssl_target_name_override` and
+ * `grpc.enable_http_proxy` (0: ignore the proxy environment variables) apply.
  */
 export function grpcClientOptions(address: string, tls: ClientTls | undefined, grpcOptions: Readonly<Record<string, unknown>> = {}): GrpcClientOptions {
   const number = (key: string): number | undefined => (typeof grpcOptions[key] === "number" ? (grpcOptions[key] as number) : undefined);
@@ -52,6 +53,7 @@ export function grpcClientOptions(address: string, tls: ClientTls | undefined, g
     keepaliveMs: number("grpc.keepalive_time_ms") ?? 20_000,
     keepaliveTimeoutMs: number("grpc.keepalive_timeout_ms") ?? 180_000,
     ...(maxReceive !== undefined && maxReceive >= 0 ? { maxReceiveMessageLength: maxReceive } : {}),
+    ...(grpcOptions["grpc.enable_http_proxy"] === 0 ? { proxy: false } : {}),
     streamWindow: CLIENT_RECEIVE_WINDOW_BYTES,
     connectionWindow: 2 * CLIENT_RECEIVE_WINDOW_BYTES,
   };
