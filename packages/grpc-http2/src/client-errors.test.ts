@@ -17,7 +17,7 @@ import type { ClientBidiCall } from "./client.js";
 import { GrpcClient } from "./client.js";
 import { GrpcServer } from "./server.js";
 import type { Outcome } from "./test-support.js";
-import { BYTES_BIDI, FLAG, FRAME, PREFACE, bytesCodec, delay, metadataOf, outcome, parseFrames, serveForSuite, startServer, testService, within } from "./test-support.js";
+import { BYTES_BIDI, FLAG, FRAME, PREFACE, bytesCodec, delay, metadataOf, outcome, parseFrames, serveForSuite, startServer, testService, until, within } from "./test-support.js";
 
 const { status: Status } = grpc;
 /** Asserts that the call failed with `code`: one `error` carrying it, then `status`. */
@@ -251,6 +251,43 @@ describe("GrpcClient: keepalive", () => {
     const call = client.bidi(BYTES_BIDI, bytesCodec);
     const result = await within(10_000, "the dropped call", outcome(call));
     assertFailed(result, Status.UNAVAILABLE, /^Connection dropped/);
+  });
+
+  it("drops an idle connection whose PING goes unanswered when keepaliveWithoutCalls, and reconnects", { timeout: 15_000 }, async (t) => {
+    const fixture = await startServer(handlers);
+    t.after(() => fixture.close());
+    // A proxy that forwards everything until `mute`, then swallows what the client sends.
+    let mute = false;
+    let connections = 0;
+    let closed = 0;
+    const path = await rawServer(t, "muting.sock", (socket) => {
+      connections++;
+      socket.on("close", () => closed++);
+      const upstream = net.connect(fixture.socketPath);
+      upstream.on("error", () => socket.destroy());
+      socket.on("close", () => upstream.destroy());
+      upstream.on("close", () => socket.destroy());
+      socket.on("data", (chunk: Buffer) => {
+        if (!mute) upstream.write(chunk);
+      });
+      upstream.pipe(socket);
+    });
+    const client = new GrpcClient({ address: `unix:${path}`, keepaliveMs: 50, keepaliveTimeoutMs: 200, keepaliveWithoutCalls: true });
+    t.after(() => client.close());
+    const first = client.bidi(BYTES_BIDI, bytesCodec);
+    const firstDone = outcome(first);
+    first.end(Buffer.from("one"));
+    assert.equal((await within(5000, "the first call", firstDone)).status.code, Status.OK);
+    mute = true;
+    // No call is open: only the idle PINGs can find out that the peer went silent.
+    await until(() => closed === 1, "the client to drop the silent idle connection");
+    mute = false;
+    const second = client.bidi(BYTES_BIDI, bytesCodec);
+    const secondDone = outcome(second);
+    second.end(Buffer.from("two"));
+    const result = await within(5000, "a call after the drop", secondDone);
+    assert.equal(result.status.code, Status.OK, result.status.details);
+    assert.equal(connections, 2, "the dropped connection was replaced by a new one");
   });
 
   it("keeps a call open for 500 ms with PINGs every 50 ms answered by GrpcServer", { timeout: 15_000 }, async (t) => {

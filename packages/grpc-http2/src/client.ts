@@ -39,10 +39,12 @@ export interface GrpcClientOptions {
   readonly connectionWindow?: number;
   /** Largest response message; default unlimited (as the byte streams need). */
   readonly maxReceiveMessageLength?: number;
-  /** PING interval while calls are open; default 20 s, 0 turns keepalive off. */
+  /** PING interval (while calls are open, unless {@link keepaliveWithoutCalls}); default 20 s, 0 turns it off. */
   readonly keepaliveMs?: number;
   /** How long a PING may go unanswered before the connection is dropped; default 20 s. */
   readonly keepaliveTimeoutMs?: number;
+  /** Ping an idle connection too (no call open), as the reference client does; default false. */
+  readonly keepaliveWithoutCalls?: boolean;
   /** How long connecting may take; default 20 s. */
   readonly connectTimeoutMs?: number;
   /**
@@ -260,14 +262,18 @@ export class GrpcClient {
     });
   }
 
-  /** Pings while calls are open; an unanswered PING drops the connection, failing its calls with UNAVAILABLE. */
+  /**
+   * Pings while calls are open (or always, with `keepaliveWithoutCalls`); an unanswered PING drops the
+   * connection, failing its calls with UNAVAILABLE, and the next call opens a new one.
+   */
   #keepalive(connection: Http2ClientConnection): void {
     const interval = this.#options.keepaliveMs ?? 20_000;
     if (interval <= 0) return;
     const timeoutMs = this.#options.keepaliveTimeoutMs ?? 20_000;
+    const withoutCalls = this.#options.keepaliveWithoutCalls ?? false;
     let waiting = false;
     const timer = setInterval(() => {
-      if (waiting || connection.openStreams === 0) return;
+      if (waiting || (connection.openStreams === 0 && !withoutCalls)) return;
       waiting = true;
       const deadline = setTimeout(() => connection.drop(`no answer to a keepalive PING within ${timeoutMs} ms`), timeoutMs);
       deadline.unref();

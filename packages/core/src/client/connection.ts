@@ -37,8 +37,8 @@ export interface ConnectOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /**
    * The user's `grpcOptions`, in grpc-js's names: `grpc.keepalive_time_ms`, `grpc.keepalive_timeout_ms`,
-   * `grpc.max_receive_message_length`, `grpc.ssl_target_name_override` and `grpc.enable_http_proxy` apply;
-   * others are ignored.
+   * `grpc.keepalive_permit_without_calls`, `grpc.max_receive_message_length`, `grpc.ssl_target_name_override`
+   * and `grpc.enable_http_proxy` apply; others are ignored.
    */
   readonly grpcOptions?: grpc.ChannelOptions;
 }

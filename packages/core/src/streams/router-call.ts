@@ -36,8 +36,8 @@ export interface ClientTls {
 }
 
 /**
- * Options of a client connection to `address`, with the reference client's keepalive (20 s, 180 s to answer)
- * and wide receive windows. Of the user's `grpcOptions` (grpc-js names), `grpc.keepalive_time_ms`,
+ * Options of a client connection to `address`, with the reference client's keepalive (every 20 s, even with no
+ * call open; 180 s to answer) and wide receive windows. Of the user's `grpcOptions` (grpc-js names), `grpc.keepalive_time_ms`,
  * `grpc.keepalive_timeout_ms`, `grpc.max_receive_message_length`, `grpc.ssl_target_name_override` and
  * `grpc.enable_http_proxy` (0: ignore the proxy environment variables) apply.
  */
@@ -52,6 +52,7 @@ export function grpcClientOptions(address: string, tls: ClientTls | undefined, g
     ...(secure ? { tls: secure } : {}),
     keepaliveMs: number("grpc.keepalive_time_ms") ?? 20_000,
     keepaliveTimeoutMs: number("grpc.keepalive_timeout_ms") ?? 180_000,
+    keepaliveWithoutCalls: (number("grpc.keepalive_permit_without_calls") ?? 1) !== 0,
     ...(maxReceive !== undefined && maxReceive >= 0 ? { maxReceiveMessageLength: maxReceive } : {}),
     ...(grpcOptions["grpc.enable_http_proxy"] === 0 ? { proxy: false } : {}),
     streamWindow: CLIENT_RECEIVE_WINDOW_BYTES,
