@@ -5,11 +5,10 @@
  */
 import { EventEmitter } from "node:events";
 import { Duplex, Writable } from "node:stream";
-import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { Http2Stream, StreamHandler } from "./connection.js";
 import type { ReceivedMessage } from "./messages.js";
-import { MessageReader, MessageTooLargeError, encodeGrpcMessage, frameMessage, joined } from "./messages.js";
+import { MessageReader, MessageTooLargeError, decompress, encodeGrpcMessage, frameMessage, joined } from "./messages.js";
 import { metadataFields } from "./metadata.js";
 
 /** A status to end a call with: grpc-js's `ServiceError` and `StatusObject` both fit. */
@@ -182,8 +181,8 @@ class CallCore {
     if (!message.compressed) return data;
     const encoding = this.options.encoding;
     try {
-      if (encoding === "gzip") return gunzipSync(data);
-      if (encoding === "deflate") return inflateSync(data);
+      const inflated = decompress(data, encoding);
+      if (inflated) return inflated;
     } catch (error) {
       this.sendStatus({ code: Status.INTERNAL, details: `Failed to decompress the request: ${(error as Error).message}` });
       return undefined;

@@ -12,16 +12,15 @@
  */
 import type * as net from "node:net";
 import { Duplex } from "node:stream";
-import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { ServiceError, StatusObject } from "@grpc/grpc-js";
 import type { ClientTlsOptions, Endpoint } from "./connect.js";
-import { connectSocket, parseAddress, parseProxy, proxyFromEnv } from "./connect.js";
+import { beforeTimeout, connectSocket, parseAddress, parseProxy, proxyFromEnv } from "./connect.js";
 import type { ConnectionLimits, Http2Stream } from "./connection.js";
 import { Http2ClientConnection } from "./connection.js";
 import { ErrorCode } from "./frames.js";
 import type { ReceivedMessage } from "./messages.js";
-import { MessageReader, MessageTooLargeError, decodeGrpcMessage, formatGrpcTimeout, frameMessage, joined } from "./messages.js";
+import { MessageReader, MessageTooLargeError, decodeGrpcMessage, decompress, formatGrpcTimeout, frameMessage, joined } from "./messages.js";
 import { addMetadataField, metadataFields } from "./metadata.js";
 
 /** TLS settings of a {@link GrpcClient} (PEM). */
@@ -122,6 +121,8 @@ export class GrpcClient {
   readonly #limits: ConnectionLimits;
   readonly #authority: string;
   readonly #scheme: string;
+  /** The target as calls' `getPeer()` give it. */
+  readonly #peer: string;
   #connection: Http2ClientConnection | undefined;
   #connecting: Promise<Http2ClientConnection> | undefined;
   readonly #calls = new Set<ClientBidiCall>();
@@ -139,20 +140,16 @@ export class GrpcClient {
     const endpoint = this.#endpoint;
     this.#authority = endpoint.kind === "unix" ? "localhost" : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
     this.#scheme = endpoint.kind === "tcp" && options.tls ? "https" : "http";
+    this.#peer = endpoint.kind === "unix" ? `unix:${endpoint.path}` : this.#authority;
   }
 
   /** Resolves once connected; rejects with an UNAVAILABLE status when that fails or takes past `deadline`. */
   async waitForReady(deadline: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not connected within ${Math.max(0, deadline - Date.now())} ms`)), Math.max(0, deadline - Date.now()));
-    });
+    const ms = Math.max(0, deadline - Date.now());
     try {
-      await Promise.race([this.#connect(), late]);
+      await beforeTimeout(this.#connect(), ms, `not connected within ${ms} ms`);
     } catch (error) {
       throw statusError({ code: Status.UNAVAILABLE, details: `cannot connect to ${this.#options.address}: ${(error as Error).message}`, metadata: new Metadata() });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -201,7 +198,7 @@ export class GrpcClient {
     ];
     if (options.deadline !== undefined) fields.push(["grpc-timeout", formatGrpcTimeout(options.deadline - Date.now())]);
     fields.push(...metadataFields(metadata));
-    const call = new ClientBidiCall(codec, this.#options.maxReceiveMessageLength ?? Number.MAX_SAFE_INTEGER, options.deadline, this.#describe());
+    const call = new ClientBidiCall(codec, this.#options.maxReceiveMessageLength ?? Number.MAX_SAFE_INTEGER, options.deadline, this.#peer);
     this.#calls.add(call);
     call.once("close", () => this.#calls.delete(call));
     if (this.#closed) {
@@ -221,11 +218,6 @@ export class GrpcClient {
     for (const call of [...this.#calls]) call.cancel();
     this.#connection?.destroy();
     this.#connection = undefined;
-  }
-
-  #describe(): string {
-    const endpoint = this.#endpoint;
-    return endpoint.kind === "unix" ? `unix:${endpoint.path}` : this.#authority;
   }
 
   #connect(): Promise<Http2ClientConnection> {
@@ -350,14 +342,14 @@ export class ClientBidiCall extends Duplex {
 
   /** @internal Ends the call with `code` before (or instead of) its stream. */
   fail(code: number, details: string): void {
-    this.#finish({ code, details, metadata: new Metadata() });
-    this.#stream?.reset(ErrorCode.CANCEL);
+    this.#abort(code, details);
   }
 
-  #abort(code: number, details: string): void {
+  /** Ends the call from this side with `code`: the stream is reset. */
+  #abort(code: number, details: string, announce = true): void {
     if (this.#status) return;
     this.#stream?.reset(ErrorCode.CANCEL);
-    this.#finish({ code, details, metadata: new Metadata() });
+    this.#finish({ code, details, metadata: new Metadata() }, announce);
   }
 
   #onHeaders(fields: Array<[string, string]>, endStream: boolean): void {
@@ -426,14 +418,10 @@ export class ClientBidiCall extends Duplex {
     const fromParts = !message.compressed && message.parts.length > 1 ? this.#codec.deserializeParts : undefined;
     try {
       if (fromParts) return { value: fromParts(message.parts) };
-      let bytes = joined(message);
-      if (message.compressed) {
-        if (this.#encoding === "gzip") bytes = gunzipSync(bytes);
-        else if (this.#encoding === "deflate") bytes = inflateSync(bytes);
-        else {
-          this.#abort(Status.INTERNAL, `Received a message compressed with "${this.#encoding ?? "no grpc-encoding"}"`);
-          return undefined;
-        }
+      const bytes = message.compressed ? decompress(joined(message), this.#encoding) : joined(message);
+      if (!bytes) {
+        this.#abort(Status.INTERNAL, `Received a message compressed with "${this.#encoding ?? "no grpc-encoding"}"`);
+        return undefined;
       }
       return { value: this.#codec.deserialize(bytes) };
     } catch (error) {
@@ -457,11 +445,13 @@ export class ClientBidiCall extends Duplex {
     this.#finish({ ...statusOfReset(code), metadata: new Metadata() });
   }
 
-  #finish(status: StatusObject): void {
+  /** Records how the call ended; `announce` tells the reader (end, `error`, `status`). */
+  #finish(status: StatusObject, announce = true): void {
     if (this.#status) return;
     this.#status = status;
     if (this.#timer) clearTimeout(this.#timer);
     for (const run of this.#whenOpen.splice(0)) run();
+    if (!announce) return;
     this.push(null);
     if (status.code !== Status.OK) this.emit("error", statusError(status));
     this.emit("status", status);
@@ -521,13 +511,8 @@ export class ClientBidiCall extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.#status) {
-      // Destroyed by its owner: the stream goes, and nobody is left to tell about a status.
-      this.#status = { code: Status.CANCELLED, details: "Cancelled on client", metadata: new Metadata() };
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#stream?.reset(ErrorCode.CANCEL);
-      for (const run of this.#whenOpen.splice(0)) run();
-    }
+    // Destroyed by its owner: the stream goes, and nobody is left to tell about a status.
+    this.#abort(Status.CANCELLED, "Cancelled on client", false);
     callback(error);
   }
 }

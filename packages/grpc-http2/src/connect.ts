@@ -170,6 +170,19 @@ async function tunnel(proxy: HttpProxy, host: string, port: number, sockets: net
   return socket;
 }
 
+/** `promise`, or a rejection with `message` once `ms` have passed. */
+export async function beforeTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Options of {@link connectSocket}. */
 export interface ConnectSocketOptions {
   readonly tls?: ClientTlsOptions | undefined;
@@ -181,10 +194,6 @@ export interface ConnectSocketOptions {
 /** Connects to `endpoint` (through the proxy, then TLS with ALPN h2, when given); rejects after `timeoutMs`. */
 export async function connectSocket(endpoint: Endpoint, options: ConnectSocketOptions): Promise<net.Socket> {
   const sockets: net.Socket[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection after ${options.timeoutMs} ms`)), options.timeoutMs);
-  });
   const open = async (): Promise<net.Socket> => {
     if (endpoint.kind === "unix") {
       const socket = net.connect({ path: endpoint.path });
@@ -218,11 +227,9 @@ export async function connectSocket(endpoint: Endpoint, options: ConnectSocketOp
     return wrapped;
   };
   try {
-    return await Promise.race([open(), late]);
+    return await beforeTimeout(open(), options.timeoutMs, `no connection after ${options.timeoutMs} ms`);
   } catch (error) {
     for (const socket of sockets) socket.destroy();
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }

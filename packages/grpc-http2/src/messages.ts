@@ -3,6 +3,7 @@
  * gRPC's length-prefixed messages on an HTTP/2 stream (gRPC over HTTP/2, "Length-Prefixed-Message"), and the
  * `grpc-message` / `grpc-timeout` encodings.
  */
+import { gunzipSync, inflateSync } from "node:zlib";
 
 /** One received message: `compressed` is the prefix's flag; `parts` are views of the received payloads. */
 export interface ReceivedMessage {
@@ -92,6 +93,16 @@ export class MessageReader {
     }
     return messages;
   }
+}
+
+/**
+ * The bytes of a compressed message inflated per its call's `grpc-encoding` (gzip, deflate); `undefined` for an
+ * encoding this side does not support. Throws when the bytes do not inflate.
+ */
+export function decompress(data: Buffer, encoding: string | undefined): Buffer | undefined {
+  if (encoding === "gzip") return gunzipSync(data);
+  if (encoding === "deflate") return inflateSync(data);
+  return undefined;
 }
 
 /** The 5-byte prefix of an uncompressed message of `size` bytes, at the start of a buffer of `length` bytes. */

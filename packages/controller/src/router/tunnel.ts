@@ -42,13 +42,7 @@ export class RouterTunnelClient {
   open(token: string): RouterByteStream {
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${token}`);
-    const call = openRouterCall(this.#client, metadata);
-    const stream = new RouterByteStream(call, "client");
-    call.once("status", () => {
-      if (stream.readableEnded) stream.destroy();
-      else stream.once("end", () => stream.destroy());
-    });
-    return stream;
+    return new RouterByteStream(openRouterCall(this.#client, metadata), "client");
   }
 
   /** Closes the connection. */

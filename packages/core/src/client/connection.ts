@@ -188,11 +188,6 @@ export class ExporterConnection {
         this.#streams.delete(stream);
         options.signal?.removeEventListener("abort", abort);
       });
-      // Once the exporter has ended the call nothing more can be sent: close after the last byte is read.
-      call.once("status", () => {
-        if (stream.readableEnded) stream.destroy();
-        else stream.once("end", () => stream.destroy());
-      });
       return { stream, metadata };
     } catch (error) {
       options.signal?.removeEventListener("abort", abort);

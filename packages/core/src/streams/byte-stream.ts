@@ -85,6 +85,9 @@ export class RouterByteStream extends Duplex {
     if (side === "client") {
       call.on("status", () => {
         this.#callDone = true;
+        // The peer ended the call, so nothing more can be sent: close once the last byte was read.
+        if (this.readableEnded) this.destroy();
+        else this.once("end", () => this.destroy());
       });
     } else {
       call.on("cancelled", () => {

@@ -44,8 +44,8 @@ export interface ClientTls {
 export function grpcClientOptions(address: string, tls: ClientTls | undefined, grpcOptions: Readonly<Record<string, unknown>> = {}): GrpcClientOptions {
   const number = (key: string): number | undefined => (typeof grpcOptions[key] === "number" ? (grpcOptions[key] as number) : undefined);
   const override = grpcOptions["grpc.ssl_target_name_override"];
-  const unix = address.startsWith("unix:") || address.startsWith("/");
-  const secure: GrpcClientTls | undefined = tls && !unix ? { ...tls, ...(typeof override === "string" ? { servername: override } : {}) } : undefined;
+  // A unix target has no TLS: GrpcClient leaves it out there.
+  const secure: GrpcClientTls | undefined = tls ? { ...tls, ...(typeof override === "string" ? { servername: override } : {}) } : undefined;
   const maxReceive = number("grpc.max_receive_message_length");
   return {
     address,
